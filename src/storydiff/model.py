@@ -1,0 +1,123 @@
+"""The things that flow between stages: Document in, Report out.
+
+Kept deliberately small: the corpus store, the web app and users' scripts are
+written against these names, and ``Report.to_dict()`` *is* the JSON output
+format (docs/report.schema.json).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = "1.0"
+
+# Finding kinds, in the order a reader wants them.
+CONFLICT = "conflict"
+AGREEMENT = "agreement"
+OMISSION = "omission"
+NOTICE = "notice"  # about the inputs themselves, e.g. "these are different stories"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article. ``text`` is the text every offset in a report indexes.
+
+    ``published`` is an ISO 8601 date or datetime string; a ``date`` or
+    ``datetime`` is accepted and stored in ISO form so reports stay JSON.
+    """
+
+    id: str
+    text: str
+    title: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    published: str | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.published, (_dt.date, _dt.datetime)):
+            object.__setattr__(self, "published", self.published.isoformat())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "text": self.text, "title": self.title, "url": self.url,
+                "outlet": self.outlet, "published": self.published}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A character span of one document's text that a finding rests on."""
+
+    doc: str
+    start: int
+    end: int
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"doc": self.doc, "start": self.start, "end": self.end, "text": self.text}
+
+
+@dataclass
+class Finding:
+    """One thing a reader should know: a conflict, an agreement, an omission.
+
+    ``values`` maps document id to the value that document gives (the differing
+    numbers, dates, names; or the wording of an agreed fact). ``claims`` are the
+    evidence spans, value-level where a value is at stake, sentence-level
+    otherwise.
+    """
+
+    kind: str
+    type: str
+    summary: str
+    claims: list[Evidence]
+    values: dict[str, str] = field(default_factory=dict)
+    confidence: float = 1.0
+    docs: list[str] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"kind": self.kind, "type": self.type, "summary": self.summary,
+               "confidence": round(self.confidence, 3), "docs": list(self.docs),
+               "values": dict(self.values), "claims": [c.to_dict() for c in self.claims]}
+        if self.details:
+            out["details"] = self.details
+        return out
+
+
+@dataclass
+class Report:
+    """The result of comparing documents: the cleaned documents and ranked findings."""
+
+    documents: list[Document]
+    findings: list[Finding]
+    same_story: bool = True
+    duplicates: dict[str, str] = field(default_factory=dict)  # dropped id -> kept id
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def by_kind(self, kind: str) -> list[Finding]:
+        return [f for f in self.findings if f.kind == kind]
+
+    @property
+    def conflicts(self) -> list[Finding]:
+        return self.by_kind(CONFLICT)
+
+    @property
+    def agreements(self) -> list[Finding]:
+        return self.by_kind(AGREEMENT)
+
+    @property
+    def omissions(self) -> list[Finding]:
+        return self.by_kind(OMISSION)
+
+    def document(self, doc_id: str) -> Document:
+        for d in self.documents:
+            if d.id == doc_id:
+                return d
+        raise KeyError(doc_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"schema_version": SCHEMA_VERSION, "same_story": self.same_story,
+                "documents": [d.to_dict() for d in self.documents],
+                "duplicates": dict(self.duplicates),
+                "findings": [f.to_dict() for f in self.findings],
+                "meta": dict(self.meta)}

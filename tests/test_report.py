@@ -1,0 +1,299 @@
+"""The renderers (terminal, Markdown, HTML) and the JSON schema, on reports built
+by hand from the seed pair with real spans, plus a hostile article."""
+from __future__ import annotations
+
+import json
+import re
+from html import escape
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from storydiff.model import Document, Evidence, Finding, Report
+from storydiff.report import render
+from storydiff.report.html import ASSETS, report_view, segments, to_html
+from storydiff.report.layout import CAP, quote, sections
+from storydiff.report.markdown import md_escape, to_markdown
+from storydiff.report.terminal import print_report, to_text
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO.parent / "shared" / "seeds"
+SCHEMA = REPO / "docs" / "report.schema.json"
+
+
+def seed(stem: str, doc_id: str, **meta) -> Document:
+    return Document(id=doc_id, text=next(SEEDS.glob(f"{stem}_*.txt")).read_text(encoding="utf-8"), **meta)
+
+
+def ev(doc: Document, phrase: str) -> Evidence:
+    i = doc.text.index(phrase)
+    return Evidence(doc.id, i, i + len(phrase), phrase)
+
+
+def seed_docs() -> tuple[Document, Document]:
+    a = seed("000", "000", title="U.S., Allies Discuss Evacuating White Helmets from Syria", outlet="Small Site")
+    b = seed("002", "002", title="Western nations move to rescue White Helmets", published="2018-07-16")
+    return a, b
+
+
+def seed_report() -> Report:
+    """The seed pair with findings a good engine reports, spans found in the real texts."""
+    a, b = seed_docs()
+    findings = [
+        Finding("conflict", "number", "People in imminent danger: around 300 vs about 800",
+                [ev(a, "Around 300"), ev(b, "about 800")], {"000": "Around 300", "002": "about 800"},
+                0.93, ["000", "002"], {"quantity": "people in imminent danger"}),
+        Finding("conflict", "membership", "Countries involved differ: United States only in 000; "
+                "Netherlands, Germany only in 002",
+                [ev(a, "The United States, the UK, Canada, and France, among other countries"),
+                 ev(b, "Officials from The Netherlands, UK, France, Canada, and Germany raised the issue")],
+                {"000": "United States, UK, Canada, France (among others)",
+                 "002": "Netherlands, UK, France, Canada, Germany"}, 0.81, ["000", "002"]),
+        Finding("agreement", "number", "About 1,000 volunteers and their families",
+                [ev(a, "the 1000 volunteers and their families"),
+                 ev(b, "about 1,000 volunteers and familiy members")],
+                {"000": "1000", "002": "about 1,000"}, 0.9, ["000", "002"]),
+        Finding("agreement", "event", "Raised with Trump at the NATO summit last week",
+                [ev(a, "last week’s meetings of President Donald Trump with NATO allies"),
+                 ev(b, "raised the issue with Donald Trump on the sidelines of the NATO summit in Brussels last week")],
+                {}, 0.85, ["000", "002"]),
+        Finding("agreement", "quote", "Same quote: “no retribution on anyone in the southwest”",
+                [ev(a, "no retribution on anyone in the southwest"), ev(b, "no retribution on anyone in the southwest")],
+                {"000": "A senior U.S. official", "002": "an American official"}, 0.88, ["000", "002"]),
+        Finding("omission", "statement", "NSC spokesperson Garrett Marquis's statement to CBS News",
+                [ev(a, "National Security Council spokesperson Garrett Marquis said in a statement")],
+                {}, 0.8, ["000", "002"]),
+        Finding("omission", "number", "The group says it has saved 115,000 lives",
+                [ev(b, "says it has saved 115,000 lives")], {"002": "115,000 lives"}, 0.8, ["002", "000"]),
+    ]
+    return Report(documents=[a, b], findings=findings, meta={"engine": "hand-built"})
+
+
+@pytest.fixture(scope="module")
+def docs() -> tuple[Document, Document]:
+    return seed_docs()
+
+
+@pytest.fixture(scope="module")
+def report() -> Report:
+    return seed_report()
+
+
+EVIL = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+JSLINK = '<a href="javascript:alert(1)">click</a>'
+
+
+@pytest.fixture(scope="module")
+def hostile() -> Report:
+    text = f"Officials said {EVIL} about 800 people {IMG} were at risk. {JSLINK} </script><!-- & &amp;"
+    bad = Document(id=EVIL, text=text, title=IMG, url="javascript:alert(1)", outlet='"><svg onload=alert(1)>')
+    good = Document(id="002", text="Officials said about 300 people were at risk.", url="https://example.org/a?x=1&y=2")
+    i = text.index("about 800")
+    j = good.text.index("about 300")
+    f = Finding("conflict", '"><script>alert(2)</script>', f"People at risk {EVIL}",
+                [Evidence(bad.id, i, i + 9, "about 800"), Evidence("002", j, j + 9, "about 300"),
+                 Evidence(bad.id, 0, len(text), text)],
+                {bad.id: f"800 {IMG}", "002": "300"}, 0.9, [bad.id, "002"])
+    return Report(documents=[bad, good], findings=[f], duplicates={IMG: EVIL})
+
+
+# --- layout shared by the views -------------------------------------------------
+
+def test_sections_order_and_omission_groups(report):
+    titles = [s.title for s in sections(report)]
+    assert titles == ["Conflicts", "Agreements", "Only in 000 (Small Site)", "Only in 002"]
+
+
+def test_agreements_capped_conflicts_never(docs):
+    a, b = docs
+    claim = [ev(a, "Around 300"), ev(b, "about 800")]
+    many = [Finding("conflict", "number", f"c{i}", claim) for i in range(CAP + 5)]
+    many += [Finding("agreement", "event", f"a{i}", claim) for i in range(CAP + 5)]
+    text = to_text(Report([a, b], many))
+    assert all(f"c{i}" in text for i in range(CAP + 5))
+    assert f"a{CAP - 1}\n" in text and f"a{CAP}\n" not in text
+    assert "... 5 more (use --format json for all)" in text
+
+
+def test_quote_is_trimmed_to_the_sentence(report):
+    q = quote(report, report.findings[0].claims[0])
+    assert (q.before, q.span, q.after) == ("", "Around 300", " of them are considered to be in imminent danger.")
+    q = quote(report, report.findings[4].claims[0])  # "U.S." must not end the sentence
+    assert q.before.startswith("A senior U.S. official said")
+
+
+def test_quote_survives_bad_offsets(report):
+    q = quote(report, Evidence("000", 10_000, 10_005, "ghost"))
+    assert q.span == "ghost" and q.before == q.after == ""
+
+
+# --- terminal ----------------------------------------------------------------
+
+def test_terminal_sections_values_and_evidence(report):
+    text = to_text(report)
+    for heading in ("Conflicts", "Agreements", "Only in 000 (Small Site)", "Only in 002"):
+        assert re.search(rf"^─* ?{re.escape(heading)} ─", text, re.M), heading
+    assert "000: Around 300 │ 002: about 800" in text
+    assert "»Around 300« of them are considered to be in imminent danger." in text
+    assert "»about 800« of them to be in imminent danger." in text
+    assert text.index("People in imminent danger") < text.index("Countries involved differ")
+    assert "U.S., Allies Discuss Evacuating White Helmets from Syria" in text
+    assert "2 documents · 2 conflicts · 3 agreements · 2 only in some sources" in text
+
+
+def test_terminal_prints_in_colour_without_markup_injection(report, docs):
+    from io import StringIO
+
+    from rich.console import Console
+    buf = StringIO()
+    a, b = docs
+    sneaky = Finding("agreement", "quote", "[bold red]not markup[/] \x1b[31mred",
+                     [ev(b, "[Secretary of State Mike] Pompeo")])
+    print_report(Report([a, b], [sneaky]), Console(file=buf, force_terminal=True, width=120))
+    out = buf.getvalue()
+    assert "[bold red]not markup[/]" in out and "[Secretary of State Mike]" in out
+    assert "\x1b[31mred" not in out and "\x1b[" in out  # rich colours it, the article cannot
+
+
+def test_render_dispatch(report):
+    assert render(report, "terminal") == to_text(report)
+    assert json.loads(render(report, "json")) == report.to_dict()
+
+
+# --- markdown ----------------------------------------------------------------
+
+def test_markdown_sections_values_and_evidence(report):
+    md = to_markdown(report)
+    for heading in ("## Conflicts", "## Agreements", "## Only in 000 (Small Site)", "## Only in 002"):
+        assert heading in md
+    assert "| 000 | 002 |" in md and "| Around 300 | about 800 |" in md
+    assert "**Around 300** of them are considered to be in imminent danger." in md
+    assert "U\\.S\\." not in md  # only characters that can form markup are escaped
+
+
+def test_markdown_escapes_article_text(hostile):
+    md = to_markdown(hostile)
+    body = re.sub(r"^ *> ", "", md, flags=re.M)  # our own blockquote markers
+    assert not re.search(r"(?<!\\)[<>\[\]`]", body)  # no markup character left unescaped
+    assert "\\<script\\>alert(1)\\</script\\>" in md
+    assert md_escape("*a* _b_ [c](d) `e` | <f> & # ~") == "\\*a\\* \\_b\\_ \\[c\\](d) \\`e\\` \\| \\<f\\> \\& \\# \\~"
+
+
+# --- html --------------------------------------------------------------------
+
+class Tags(HTMLParser):
+    """Every start tag with its attributes, and the text of each <script>."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+        if self._in_script:
+            self.scripts.append("")
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts[-1] += data
+
+
+def parse(html: str) -> Tags:
+    p = Tags()
+    p.feed(html)
+    p.close()
+    return p
+
+
+def test_html_is_self_contained(report):
+    html = to_html(report)
+    assert html.startswith("<!DOCTYPE html>")
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//|@import|url\(\s*["']?(https?:)?//""", html, re.I)
+    tags = parse(html)
+    assert not [t for t, a in tags.tags if t in ("link", "img", "iframe", "object", "embed")]
+    assert [a.get("type") for t, a in tags.tags if t == "script"] == [None]
+    assert tags.scripts == [ASSETS.js] and ASSETS.css in html
+    assert escape(ASSETS.csp()) in html
+
+
+def test_html_columns_findings_and_values(report):
+    html = to_html(report)
+    tags = parse(html)
+    columns = [a["data-doc"] for t, a in tags.tags if t == "article" and "sd-doc" in a.get("class", "")]
+    assert columns == ["000", "002"]
+    cards = [a for t, a in tags.tags if "sd-card" in (a.get("class") or "").split()]
+    assert [c["data-f"] for c in cards] == [str(i) for i in range(len(report.findings))]
+    assert [c["data-kind"] for c in cards][:2] == ["conflict", "conflict"]
+    assert re.search(r'<span class="sd-val-text">Around 300</span>.*?<span class="sd-val-text">about 800</span>',
+                     html, re.S)
+    marks = {a["data-f"] for t, a in tags.tags if t == "mark"}
+    assert {"0", "2", "5", "6"} <= marks
+    for cls in ("k-conflict", "k-agreement", "k-omission"):  # legend and highlights by kind
+        assert f'sd-legend-item {cls}' in html and f'sd-ev {cls}' in html
+
+
+def test_html_evidence_text_is_exact(report):
+    """Stripping the marks from each column gives back the document text, character for character."""
+    from html import unescape
+    html = report_view(report)
+    for doc in report.documents:
+        body = re.search(rf'<article class="sd-doc" data-doc="{doc.id}".*?<div class="sd-text">(.*?)</div>', html, re.S)
+        assert unescape(re.sub(r"<[^>]+>", "", body.group(1))) == doc.text
+
+
+def test_overlapping_spans_split_at_every_boundary():
+    text = "0123456789"
+    spans = [(2, 6, 0), (4, 8, 1), (5, 6, 2), (9, 10, 1)]
+    assert segments(text, spans) == [("01", []), ("23", [0]), ("4", [0, 1]), ("5", [0, 1, 2]),
+                                     ("67", [1]), ("8", []), ("9", [1])]
+
+
+def test_html_overlap_in_the_seed(report):
+    """The membership conflict and the NATO agreement share "raised the issue" in 002."""
+    html = report_view(report)
+    assert re.search(r'<mark class="sd-ev k-conflict sd-multi" data-f="1 3"[^>]*>raised the issue</mark>', html)
+
+
+def test_html_escapes_hostile_article(hostile):
+    html = to_html(hostile)
+    tags = parse(html)
+    assert tags.scripts == [ASSETS.js]
+    allowed = {"html", "head", "meta", "title", "style", "body", "div", "header", "section", "article", "aside",
+               "h1", "h2", "h3", "p", "span", "mark", "button", "select", "option", "label", "a", "ul", "li",
+               "script", "strong", "nav", "dl", "dt", "dd", "table", "tr", "th", "td", "small"}
+    assert {t for t, _ in tags.tags} <= allowed
+    for tag, attrs in tags.tags:
+        assert not [k for k in attrs if k.startswith("on")], (tag, attrs)
+        for k, v in attrs.items():
+            assert "javascript:" not in (v or "").lower(), (tag, k, v)
+    assert [a["href"] for t, a in tags.tags if t == "a"] == ["https://example.org/a?x=1&y=2"]
+    for raw in (EVIL, IMG, "<svg", "<a href=\"javascript", "<!--"):
+        assert raw not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_html_fragment_has_no_shell(report):
+    view = report_view(report)
+    assert view.startswith('<div class="sd-report"') and "<html" not in view and "<script" not in view
+
+
+# --- JSON schema ---------------------------------------------------------------
+
+def test_to_dict_validates_against_schema(report, hostile):
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    for r in (report, hostile):
+        validator.validate(r.to_dict())
+    bad = report.to_dict()
+    del bad["findings"][0]["claims"][0]["start"]
+    assert list(validator.iter_errors(bad))

@@ -121,3 +121,107 @@ class Report:
                 "duplicates": dict(self.duplicates),
                 "findings": [f.to_dict() for f in self.findings],
                 "meta": dict(self.meta)}
+
+
+# --- what analysis attaches to each claim -------------------------------------------
+
+@dataclass(frozen=True)
+class Entity:
+    """A named entity mention; equal ``key`` means the same real-world entity.
+
+    ``type`` is one of person, place, org, group, event, other.
+    """
+
+    start: int
+    end: int
+    text: str
+    type: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number with its approximation and what it counts.
+
+    ``low``/``high`` bound the value the text commits to: "about 800" is
+    roughly 680-920, "more than 300" is 300-inf, "dozens" is 24-99.
+    """
+
+    start: int
+    end: int
+    text: str
+    value: float
+    low: float
+    high: float
+    approx: str | None = None   # about, more than, at least, up to, ... or None if exact
+    vague: bool = False         # dozens, hundreds, thousands
+    counted: str | None = None  # lemma of what is counted: volunteer, life, magnitude, age, day
+
+
+@dataclass(frozen=True)
+class TimeExpr:
+    """A date or time expression broken into the fields it states."""
+
+    start: int
+    end: int
+    text: str
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    weekday: int | None = None  # 0 = Monday
+    hour: int | None = None
+    minute: int | None = None
+    resolved: str | None = None  # ISO date when it could be pinned to a day
+    relative: bool = False
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Quoted (or reported) words with whoever the text says spoke them."""
+
+    start: int
+    end: int
+    text: str
+    speaker: str | None = None
+    speaker_key: str | None = None
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+
+
+@dataclass
+class Claim:
+    """The unit compared across documents: a sentence with what analysis found in it."""
+
+    doc: str
+    index: int
+    start: int
+    end: int
+    text: str
+    entities: list[Entity] = field(default_factory=list)
+    quantities: list[Quantity] = field(default_factory=list)
+    times: list[TimeExpr] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    negated: bool = False
+    lemmas: frozenset[str] = frozenset()  # content-word lemmas, for lexical overlap
+    is_title: bool = False
+
+    def evidence(self, start: int | None = None, end: int | None = None, text: str | None = None) -> Evidence:
+        """Evidence for the whole claim, or for a span inside it."""
+        if start is None:
+            return Evidence(self.doc, self.start, self.end, self.text)
+        return Evidence(self.doc, start, end, text if text is not None else "")
+
+
+@dataclass
+class Fact:
+    """Claims from several documents that state the same thing in different words."""
+
+    claims: list[Claim]
+
+    @property
+    def docs(self) -> list[str]:
+        seen: list[str] = []
+        for c in self.claims:
+            if c.doc not in seen:
+                seen.append(c.doc)
+        return seen

@@ -1,0 +1,129 @@
+"""Alignment: which claims across documents state the same thing.
+
+Similarity of two claims mixes their sentence embeddings (the same statement
+in other words) with what they share that embeddings blur: entity keys,
+content lemmas. Claims are grouped into facts by average-link agglomerative
+clustering over all N documents at once, so a fact can be corroborated by
+any k of N sources. Documents that do not share a story are kept apart: their
+claims are never aligned (the report says so instead).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .embed import get_embedder
+from .model import Claim, Fact
+
+ALIGN_THRESHOLD = 0.62     # average-link similarity to merge claims into one fact
+SAME_STORY_THRESHOLD = 0.5  # document-level score below which two reports are different stories
+
+
+@dataclass
+class Alignment:
+    """Claims of all documents, their pairwise similarity and the facts built from it."""
+
+    claims: list[Claim]
+    sim: np.ndarray            # claim x claim combined similarity
+    groups: list[list[str]]    # documents that share a story, largest first
+    facts: list[Fact]
+    story_scores: dict[tuple[str, str], float]
+
+    def index(self, claim: Claim) -> int:
+        return self._pos[(claim.doc, claim.index)]
+
+    def __post_init__(self) -> None:
+        self._pos = {(c.doc, c.index): i for i, c in enumerate(self.claims)}
+
+
+def _entity_keys(c: Claim) -> set[str]:
+    return {e.key for e in c.entities}
+
+
+def claim_similarity(claims: list[Claim]) -> np.ndarray:
+    """Embedding cosine, raised by shared entities and content words."""
+    vec = get_embedder().encode([c.text for c in claims])
+    cos = vec @ vec.T
+    n = len(claims)
+    lex = np.zeros((n, n), dtype=np.float32)
+    keys = [_entity_keys(c) for c in claims]
+    for i in range(n):
+        for j in range(i + 1, n):
+            la, lb = claims[i].lemmas | keys[i], claims[j].lemmas | keys[j]
+            if la and lb:
+                lex[i, j] = lex[j, i] = len(la & lb) / min(len(la), len(lb))
+    return 0.8 * cos + 0.2 * lex
+
+
+def story_score(sim: np.ndarray, ia: list[int], ib: list[int], claims: list[Claim]) -> float:
+    """How much two documents share a story: mean best-match similarity of their
+    claims, both ways, weighted by salient named entities they share."""
+    block = sim[np.ix_(ia, ib)]
+    if block.size == 0:
+        return 0.0
+    k_a = max(1, min(len(ia), 8))
+    k_b = max(1, min(len(ib), 8))
+    best_a = np.sort(block.max(axis=1))[::-1][:k_a].mean()
+    best_b = np.sort(block.max(axis=0))[::-1][:k_b].mean()
+    return float((best_a + best_b) / 2)
+
+
+def story_groups(docs: list[str], scores: dict[tuple[str, str], float]) -> list[list[str]]:
+    """Connected groups of documents whose pairwise story score passes the threshold."""
+    parent = {d: d for d in docs}
+
+    def find(d: str) -> str:
+        while parent[d] != d:
+            parent[d] = parent[parent[d]]
+            d = parent[d]
+        return d
+    for (a, b), s in scores.items():
+        if s >= SAME_STORY_THRESHOLD:
+            parent[find(a)] = find(b)
+    groups: dict[str, list[str]] = {}
+    for d in docs:
+        groups.setdefault(find(d), []).append(d)
+    return sorted(groups.values(), key=lambda g: (-len(g), docs.index(g[0])))
+
+
+def cluster(sim: np.ndarray, allowed: np.ndarray, threshold: float = ALIGN_THRESHOLD) -> list[list[int]]:
+    """Average-link agglomerative clustering; ``allowed`` masks pairs that may never join."""
+    n = sim.shape[0]
+    members = [[i] for i in range(n)]
+    total = np.where(allowed, sim, -1e6).astype(np.float64)
+    np.fill_diagonal(total, -np.inf)
+    sizes = np.ones(n)
+    alive = np.ones(n, dtype=bool)
+    while True:
+        avg = total / np.outer(sizes, sizes)
+        avg[~alive, :] = -np.inf
+        avg[:, ~alive] = -np.inf
+        np.fill_diagonal(avg, -np.inf)
+        flat = int(np.argmax(avg))
+        i, j = divmod(flat, n)
+        if avg[i, j] < threshold:
+            break
+        total[i, :] += total[j, :]
+        total[:, i] += total[:, j]
+        total[i, i] = -np.inf
+        sizes[i] += sizes[j]
+        alive[j] = False
+        members[i].extend(members[j])
+        members[j] = []
+    return [sorted(m) for m in members if m]
+
+
+def align(claims_by_doc: dict[str, list[Claim]]) -> Alignment:
+    docs = list(claims_by_doc)
+    claims = [c for d in docs for c in claims_by_doc[d]]
+    sim = claim_similarity(claims) if claims else np.zeros((0, 0), dtype=np.float32)
+    idx = {d: [i for i, c in enumerate(claims) if c.doc == d] for d in docs}
+    scores = {(a, b): story_score(sim, idx[a], idx[b], claims)
+              for i, a in enumerate(docs) for b in docs[i + 1:]}
+    groups = story_groups(docs, scores)
+    group_of = {d: gi for gi, g in enumerate(groups) for d in g}
+    doc_group = np.array([group_of[c.doc] for c in claims])
+    allowed = doc_group[:, None] == doc_group[None, :]
+    facts = [Fact([claims[i] for i in m]) for m in cluster(sim, allowed)] if claims else []
+    return Alignment(claims=claims, sim=sim, groups=groups, facts=facts, story_scores=scores)

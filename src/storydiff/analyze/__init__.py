@@ -1,0 +1,100 @@
+"""Analysis: split documents into claims and attach what can be compared.
+
+One spaCy pass per document (``nlp.pipe``) gives sentences, entities and the
+parse; the claim for each sentence carries its entities (with keys shared
+across all documents of the run), quantities, date/time expressions, quotes,
+a negation flag and its content lemmas.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from ..model import Claim, Document, Entity
+from . import dates, entities, quantities, quotes
+from .nlp import get_nlp
+
+_NEGATORS = {"no", "not", "never", "nobody", "none", "nothing", "neither", "nor", "n't", "without"}
+_NEG_VERBS = {"decline", "refuse", "deny", "fail"}
+_CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM"}
+_ENT_LABELS = {"PERSON", "GPE", "LOC", "FAC", "NORP", "ORG", "EVENT"}
+
+
+def analyze(documents: list[Document]) -> dict[str, list[Claim]]:
+    """Claims of every document, keyed by document id, entity keys unified across documents."""
+    nlp = get_nlp()
+    out: dict[str, list[Claim]] = {}
+    for doc_model, sdoc in zip(documents, nlp.pipe(d.text for d in documents)):
+        out[doc_model.id] = _claims(doc_model, sdoc)
+    _unify_entities(out)
+    return out
+
+
+def _published(doc: Document) -> dt.date | None:
+    if not doc.published:
+        return None
+    try:
+        return dt.date.fromisoformat(doc.published[:10])
+    except ValueError:
+        return None
+
+
+def sentence_spans(sdoc):
+    """spaCy sentences, further split at line breaks (titles, datelines, captions are lines)."""
+    for sent in sdoc.sents:
+        start = sent.start
+        for tok in sent:
+            if "\n" in tok.text or (tok.i > start and "\n" in sdoc[tok.i - 1].whitespace_):
+                if "\n" in tok.text:
+                    if tok.i > start:
+                        yield sdoc[start:tok.i]
+                    start = tok.i + 1
+                else:
+                    yield sdoc[start:tok.i]
+                    start = tok.i
+        if start < sent.end:
+            yield sdoc[start:sent.end]
+
+
+def _claims(doc: Document, sdoc) -> list[Claim]:
+    published = _published(doc)
+    claims: list[Claim] = []
+    for sent in sentence_spans(sdoc):
+        text = sent.text.strip()
+        if not text or not any(t.is_alpha for t in sent):
+            continue
+        s = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+        ents = [_entity(e) for e in sent.ents if e.label_ in _ENT_LABELS]
+        times = [t for e in sent.ents if e.label_ in ("DATE", "TIME")
+                 if (t := dates.parse(e.text, e.start_char, e.end_char, e.label_ == "TIME", published))]
+        claims.append(Claim(
+            doc=doc.id, index=len(claims), start=s, end=s + len(text), text=text,
+            entities=ents, quantities=quantities.extract(sent), times=times,
+            quotes=quotes.extract(sent, ents), negated=_negated(sent),
+            lemmas=frozenset(t.lemma_.lower() for t in sent if t.pos_ in _CONTENT_POS and not t.is_stop),
+            is_title=not claims and "\n" in doc.text[s:s + len(text) + 2] and text[-1:] not in ".!?\"”"))
+    return claims
+
+
+def _entity(span) -> Entity:
+    etype, key = entities.entity_key(span.text, span.label_)
+    return Entity(start=span.start_char, end=span.end_char, text=span.text, type=etype, key=key)
+
+
+def _negated(sent) -> bool:
+    for tok in sent:
+        if tok.dep_ == "neg" or (tok.lower_ in _NEGATORS and tok.dep_ in ("det", "neg", "advmod", "prep")):
+            return True
+        if tok.lemma_.lower() in _NEG_VERBS and tok.pos_ == "VERB":
+            return True
+    return False
+
+
+def _unify_entities(claims_by_doc: dict[str, list[Claim]]) -> None:
+    flat = [e for cl in claims_by_doc.values() for c in cl for e in c.entities]
+    unified = iter(entities.unify(flat))
+    for cl in claims_by_doc.values():
+        for c in cl:
+            c.entities = [next(unified) for _ in c.entities]
+
+
+__all__ = ["analyze", "sentence_spans"]

@@ -1,0 +1,155 @@
+"""Dates and times: the fields an expression states, resolved when possible.
+
+An expression is kept as the fields it actually states (year, month, day,
+weekday, clock time) so two reports are compared only on what both commit
+to: "Thursday" and "Dec. 18, 2008" agree (that day was a Thursday),
+"Thursday" and "Monday" do not. Relative expressions ("yesterday", "last
+week", "Monday", "earlier this month") are resolved against the publication
+date when it is known.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from ..model import TimeExpr
+
+MONTHS = {m: i + 1 for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december"])}
+_MONTH_ABBR = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+               "oct": 10, "nov": 11, "dec": 12}
+WEEKDAYS = {d: i for i, d in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
+_WEEKDAY_ABBR = {"mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3, "thurs": 3, "fri": 4, "sat": 5, "sun": 6}
+
+_MONTH_RE = r"(?P<month>" + "|".join(sorted(list(MONTHS) + list(_MONTH_ABBR), key=len, reverse=True)) + r")\.?"
+_WORD = re.compile(r"[A-Za-z]+")
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_DAY_AFTER_MONTH = re.compile(_MONTH_RE + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b", re.I)
+_DAY_BEFORE_MONTH = re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_RE, re.I)
+_CLOCK = re.compile(r"\b(?P<h>\d{1,2})(?::(?P<m>\d\d))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)?(?=\W|$)", re.I)
+_NUMERIC_DATE = re.compile(r"\b(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{2,4})\b")
+_RELATIVE = re.compile(r"\b(yesterday|today|tonight|tomorrow|last|this|next|earlier|later|ago|past)\b", re.I)
+
+
+def parse(text: str, start: int, end: int, is_time: bool = False,
+          published: dt.date | None = None) -> TimeExpr | None:
+    """Fields of one DATE/TIME expression (None when it states nothing comparable)."""
+    low = text.lower()
+    year = month = day = weekday = hour = minute = None
+    m = _NUMERIC_DATE.search(text)
+    if m:
+        month, day = int(m["m"]), int(m["d"])
+        year = int(m["y"]) + (2000 if len(m["y"]) == 2 else 0)
+    y = _YEAR.search(text)
+    if y:
+        year = int(y.group(1))
+    for pat in (_DAY_AFTER_MONTH, _DAY_BEFORE_MONTH):
+        m = pat.search(text)
+        if m and 1 <= int(m["day"]) <= 31:
+            month, day = _month_number(m["month"]), int(m["day"])
+            break
+    for w in _WORD.findall(low):
+        if month is None and (w in MONTHS or (w in _MONTH_ABBR and w != "may" and text.find(w.capitalize()) >= 0)):
+            month = MONTHS.get(w) or _MONTH_ABBR.get(w)
+        if w in WEEKDAYS:
+            weekday = WEEKDAYS[w]
+        elif w in _WEEKDAY_ABBR and weekday is None and re.search(r"\b" + w.capitalize() + r"\b", text):
+            weekday = _WEEKDAY_ABBR[w]
+    if is_time or re.search(r"[ap]\.?m\.?|:\d\d|o'clock|noon|midnight", low):
+        hour, minute = _clock(text)
+    relative = bool(_RELATIVE.search(low))
+    if all(v is None for v in (year, month, day, weekday, hour)) and not relative:
+        return None
+    resolved = _resolve(low, year, month, day, weekday, published, relative)
+    if weekday is None and resolved is None and year and month and day:
+        resolved = _safe_date(year, month, day)
+    if resolved is not None and weekday is None and (relative or day):
+        weekday = resolved.weekday() if (day or low in ("yesterday", "today", "tomorrow")) else None
+    return TimeExpr(start=start, end=end, text=text, year=year, month=month, day=day, weekday=weekday,
+                    hour=hour, minute=minute, resolved=resolved.isoformat() if resolved else None,
+                    relative=relative)
+
+
+def _month_number(word: str) -> int:
+    w = word.lower().rstrip(".")
+    return MONTHS.get(w) or _MONTH_ABBR[w]
+
+
+def _clock(text: str) -> tuple[int | None, int | None]:
+    low = text.lower()
+    if "noon" in low:
+        return 12, 0
+    if "midnight" in low:
+        return 0, 0
+    for m in _CLOCK.finditer(text):
+        if not m["m"] and not m["ampm"]:
+            continue
+        h = int(m["h"])
+        if h > 23:
+            continue
+        ampm = (m["ampm"] or "").lower().replace(".", "")
+        if ampm == "pm" and h < 12:
+            h += 12
+        if ampm == "am" and h == 12:
+            h = 0
+        return h, int(m["m"] or 0)
+    return None, None
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _resolve(low: str, year, month, day, weekday, published: dt.date | None, relative: bool) -> dt.date | None:
+    """Pin an expression to a day using the publication date (news convention: the recent past)."""
+    if year and month and day:
+        return _safe_date(year, month, day)
+    if published is None:
+        return None
+    if "yesterday" in low:
+        return published - dt.timedelta(days=1)
+    if low.strip() in ("today", "tonight"):
+        return published
+    if "tomorrow" in low:
+        return published + dt.timedelta(days=1)
+    if month and day:
+        d = _safe_date(published.year, month, day)
+        if d and d > published + dt.timedelta(days=7):
+            d = _safe_date(published.year - 1, month, day)
+        return d
+    if weekday is not None and ("next" not in low):
+        back = (published.weekday() - weekday) % 7
+        if "last" in low and back == 0:
+            back = 7
+        return published - dt.timedelta(days=back)
+    return None
+
+
+def compatible(a: TimeExpr, b: TimeExpr) -> bool | None:
+    """True if the two can name the same time, False if they cannot, None if incomparable.
+
+    Only fields both state are compared; a weekday is checked against a full
+    date through the calendar.
+    """
+    if a.resolved and b.resolved and (a.day or a.weekday is not None) and (b.day or b.weekday is not None):
+        if a.resolved != b.resolved:
+            return False
+    checked = False
+    for field in ("year", "month", "day", "hour"):
+        va, vb = getattr(a, field), getattr(b, field)
+        if va is not None and vb is not None:
+            if field == "day" and (a.month is None or b.month is None or a.month != b.month):
+                continue
+            if va != vb:
+                return False
+            checked = True
+    wa, wb = a.weekday, b.weekday
+    if wa is not None and wb is not None:
+        if wa != wb:
+            return False
+        checked = True
+    return True if checked else None

@@ -1,0 +1,215 @@
+"""Quantities: value, approximation, range, vagueness and what is counted.
+
+Works on spaCy tokens so "what is counted" can follow the parse ("about 800
+of them", "1,000 volunteers", "a 6.1-magnitude quake", "Lo Presti, 52,").
+number-parser reads written numbers ("three hundred"); vague amounts
+("dozens", "hundreds of thousands") become ranges. The bounds are what lets
+"about 1,000" agree with "1000" while "around 300" and "about 800" conflict.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+from ..model import Quantity
+
+# approximation words -> (relative slack below, relative slack above); inf = open range
+_APPROX = {
+    "about": (0.15, 0.15), "around": (0.15, 0.15), "approximately": (0.15, 0.15), "roughly": (0.15, 0.15),
+    "some": (0.15, 0.15), "nearly": (0.15, 0.0), "almost": (0.15, 0.0), "estimated": (0.2, 0.2),
+    "circa": (0.15, 0.15), "~": (0.15, 0.15),
+}
+_APPROX_PHRASES = {
+    ("more", "than"): "more than", ("over",): "more than", ("at", "least"): "at least",
+    ("up", "to"): "up to", ("as", "many", "as"): "up to", ("fewer", "than"): "up to",
+    ("less", "than"): "up to", ("under",): "up to", ("close", "to"): "about", ("nearly",): "nearly",
+    ("at", "most"): "up to", ("no", "more", "than"): "up to", ("upwards", "of"): "more than",
+}
+_VAGUE = {"dozens": (24, 99), "scores": (40, 99), "hundreds": (200, 999), "thousands": (2000, 9999),
+          "millions": (2e6, 9.99e8), "tens": (20, 99), "several": (3, 9), "a few": (2, 5), "handful": (2, 6)}
+_MULT = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "m": 1e6, "bn": 1e9, "k": 1e3}
+_NUM_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$")
+_SKIP_ENTS = {"DATE", "TIME", "ORDINAL"}
+_COUNT_DEPS = {"nummod", "quantmod", "compound", "amod", "appos", "nmod", "npadvmod"}
+
+
+def parse_number(text: str) -> float | None:
+    """"1,000" -> 1000, "6.1" -> 6.1, "three hundred" -> 300, "2.5 million" -> 2.5e6."""
+    t = text.strip().lower().replace("\u2009", "")
+    parts = t.split()
+    mult = 1.0
+    if len(parts) > 1 and parts[-1] in _MULT:
+        mult, t = _MULT[parts[-1]], " ".join(parts[:-1])
+    if _NUM_RE.match(t):
+        return float(t.replace(",", "")) * mult
+    from number_parser import parse_number as _words
+
+    try:
+        v = _words(t)
+    except Exception:  # number-parser raises on odd input; treat as "not a number"
+        return None
+    return float(v) * mult if v is not None else None
+
+
+def extract(sent, offset_ok=lambda s, e: True) -> list[Quantity]:
+    """Quantities in a spaCy sentence span."""
+    doc = sent.doc
+    ent_label = {t.i: t.ent_type_ for t in sent}
+    out: list[Quantity] = []
+    i = sent.start
+    while i < sent.end:
+        tok = doc[i]
+        if ent_label.get(i) in _SKIP_ENTS or not _is_numberish(tok):
+            vague = _vague_at(doc, i, sent.end)
+            if vague:
+                q, i = vague
+                out.append(q)
+                continue
+            i += 1
+            continue
+        j = i
+        while j + 1 < sent.end and _is_numberish(doc[j + 1]) and ent_label.get(j + 1) not in _SKIP_ENTS:
+            j += 1
+        span = doc[i:j + 1]
+        text = span.text
+        value = parse_number(text)
+        if value is None or _is_year_like(span, value) or _is_pronoun_one(doc, i, j):
+            i = j + 1
+            continue
+        low = high = value
+        start_tok = i
+        # ranges: "3-5", "between 3 and 5", "3 to 5"
+        rng = _range_after(doc, j, sent.end)
+        if rng:
+            high, j = rng
+        approx, start_tok = _approx_before(doc, i, sent.start)
+        low, high = _bounds(low, high, approx)
+        s_char = doc[start_tok].idx
+        e_char = doc[j].idx + len(doc[j].text)
+        out.append(Quantity(start=s_char, end=e_char, text=doc.text[s_char:e_char], value=value,
+                            low=low, high=high, approx=approx, counted=counted_noun(doc, i, j)))
+        i = j + 1
+    return out
+
+
+def _is_numberish(tok) -> bool:
+    if tok.like_num and not tok.is_punct:
+        return True
+    return tok.lower_ in _MULT and tok.i > 0 and tok.nbor(-1).like_num
+
+
+def _is_pronoun_one(doc, i, j) -> bool:
+    """"no one", "the two meet": number words that count nothing."""
+    if i != j or doc[i].text[0].isdigit() or doc[i].dep_ in ("nummod", "quantmod"):
+        return False
+    if j + 1 < len(doc) and doc[j + 1].lower_ == "of":
+        return False
+    return doc[i].lower_ == "one" or (i > 0 and doc[i - 1].lower_ in ("the", "no", "any", "every", "these", "those"))
+
+
+def _is_year_like(span, value: float) -> bool:
+    return len(span) == 1 and span.text.isdigit() and len(span.text) == 4 and 1800 <= value <= 2100
+
+
+def _vague_at(doc, i, end):
+    tok = doc[i]
+    low = tok.lower_
+    key = low
+    if low in ("a", "few") and i + 1 < end and doc[i + 1].lower_ == "few" and low == "a":
+        key = "a few"
+    if key not in _VAGUE:
+        return None
+    lo, hi = _VAGUE[key]
+    last = i + (1 if key == "a few" else 0)
+    # "hundreds of thousands"
+    if last + 2 < end and doc[last + 1].lower_ == "of" and doc[last + 2].lower_ in _VAGUE:
+        lo2, hi2 = _VAGUE[doc[last + 2].lower_]
+        lo, hi = lo * lo2, hi * hi2
+        last += 2
+    counted = None
+    if last + 2 < end and doc[last + 1].lower_ == "of":
+        counted = doc[last + 2].lemma_.lower()
+    elif last + 1 < end and doc[last + 1].pos_ in ("NOUN", "ADJ"):
+        counted = _head_noun_after(doc, last + 1, end)
+    if key in ("several", "a few", "handful") and counted is None:
+        return None
+    s, e = tok.idx, doc[last].idx + len(doc[last].text)
+    q = Quantity(start=s, end=e, text=doc.text[s:e], value=float(lo), low=float(lo), high=float(hi),
+                 approx=None, vague=True, counted=counted)
+    return q, last + 1
+
+
+def _head_noun_after(doc, k, end) -> str | None:
+    while k < end and doc[k].pos_ in ("ADJ", "NOUN", "PROPN", "PUNCT") and doc[k].text != ",":
+        if doc[k].pos_ == "NOUN" and (k + 1 >= end or doc[k + 1].pos_ != "NOUN"):
+            return doc[k].lemma_.lower()
+        k += 1
+    return None
+
+
+def _range_after(doc, j, end):
+    if j + 2 < end and doc[j + 1].text in ("-", "–", "to") and doc[j + 2].like_num:
+        v = parse_number(doc[j + 2].text)
+        if v is not None and v > (parse_number(doc[j].text) or 0):
+            return v, j + 2
+    if j + 2 < end and doc[j + 1].lower_ == "and" and j > 0 and doc[j - 1].lower_ == "between" \
+            and doc[j + 2].like_num:
+        v = parse_number(doc[j + 2].text)
+        if v is not None:
+            return v, j + 2
+    return None
+
+
+def _approx_before(doc, i, sent_start) -> tuple[str | None, int]:
+    for phrase, name in sorted(_APPROX_PHRASES.items(), key=lambda kv: -len(kv[0])):
+        n = len(phrase)
+        if i - n >= sent_start and tuple(t.lower_ for t in doc[i - n:i]) == phrase:
+            return name, i - n
+    if i - 1 >= sent_start and doc[i - 1].lower_ in _APPROX:
+        return doc[i - 1].lower_, i - 1
+    if i - 2 >= sent_start and doc[i - 1].lower_ == "estimated" and doc[i - 2].lower_ == "an":
+        return "estimated", i - 2
+    if i - 1 >= sent_start and doc[i - 1].lower_ == "between":
+        return None, i - 1
+    return None, i
+
+
+def _bounds(low: float, high: float, approx: str | None) -> tuple[float, float]:
+    if approx in ("more than", "at least"):
+        return low, math.inf
+    if approx == "up to":
+        return 0.0, high
+    if approx in _APPROX:
+        below, above = _APPROX[approx]
+        return low * (1 - below), high * (1 + above)
+    return low, high
+
+
+def counted_noun(doc, i, j) -> str | None:
+    """Lemma of what the number counts, following the parse where it can."""
+    tok = doc[j]
+    nxt = doc[j + 1] if j + 1 < len(doc) else None
+    # "6.1-magnitude", "90-day", "23-year-old"
+    if nxt is not None and nxt.text in ("-", "–") and j + 2 < len(doc):
+        after = doc[j + 2]
+        if after.lower_ in ("year", "years") and j + 4 < len(doc) and doc[j + 4].lower_ == "old":
+            return "age"
+        return after.lemma_.lower()
+    if nxt is not None and nxt.lower_ == "of" and j + 2 < len(doc) and doc[j + 2].pos_ in ("NOUN", "PRON", "PROPN"):
+        return doc[j + 2].lemma_.lower()
+    if tok.dep_ in _COUNT_DEPS and tok.head.pos_ in ("NOUN", "PROPN") and tok.head.i > j:
+        if tok.head.lower_ in ("year", "years") and tok.head.i + 1 < len(doc) and doc[tok.head.i + 1].lower_ == "old":
+            return "age"
+        return tok.head.lemma_.lower()
+    if nxt is not None and nxt.pos_ == "NOUN":
+        return _head_noun_after(doc, j + 1, min(len(doc), j + 4)) or nxt.lemma_.lower()
+    # "Lo Presti, 52," : an age in apposition to a person
+    if i >= 2 and doc[i - 1].text == "," and doc[i - 2].ent_type_ == "PERSON" and nxt is not None and nxt.text == ",":
+        return "age"
+    # "magnitude 6.1", "death toll ... to 10": the nearest noun before
+    for k in range(i - 1, max(i - 5, doc[i].sent.start - 1), -1):
+        if doc[k].pos_ == "NOUN":
+            return doc[k].lemma_.lower()
+    if tok.dep_ == "pobj" or tok.head.pos_ == "VERB":
+        return None
+    return None

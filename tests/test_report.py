@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -221,7 +220,9 @@ def test_html_is_self_contained(report):
     assert not [t for t, a in tags.tags if t in ("link", "img", "iframe", "object", "embed")]
     assert [a.get("type") for t, a in tags.tags if t == "script"] == [None]
     assert tags.scripts == [ASSETS.js] and ASSETS.css in html
-    assert escape(ASSETS.csp()) in html
+    policy = [a["content"] for t, a in tags.tags if a.get("http-equiv") == "Content-Security-Policy"]
+    assert len(policy) == 1 and "default-src 'none'" in policy[0]
+    assert ASSETS.csp().split("script-src ")[1] in policy[0]  # the script, by hash
 
 
 def test_html_columns_findings_and_values(report):
@@ -252,8 +253,11 @@ def test_html_evidence_text_is_exact(report):
 def test_overlapping_spans_split_at_every_boundary():
     text = "0123456789"
     spans = [(2, 6, 0), (4, 8, 1), (5, 6, 2), (9, 10, 1)]
-    assert segments(text, spans) == [("01", []), ("23", [0]), ("4", [0, 1]), ("5", [0, 1, 2]),
-                                     ("67", [1]), ("8", []), ("9", [1])]
+    assert segments(text, spans) == [("01", [], []), ("23", [0], []), ("4", [0, 1], []), ("5", [0, 1, 2], []),
+                                     ("67", [1], []), ("8", [], []), ("9", [1], [])]
+    # a value inside its own finding's sentence: covered twice by finding 4, once by 5
+    assert segments("abc", [(0, 3, 4), (1, 2, 4), (0, 3, 5)]) == [
+        ("a", [4, 5], []), ("b", [4, 5], [4]), ("c", [4, 5], [])]
 
 
 def test_html_overlap_in_the_seed(report):
@@ -297,3 +301,73 @@ def test_to_dict_validates_against_schema(report, hostile):
     bad = report.to_dict()
     del bad["findings"][0]["claims"][0]["start"]
     assert list(validator.iter_errors(bad))
+
+
+# --- in a real browser -----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("needs Debian chromium at /usr/bin/chromium")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--headless", "--no-sandbox", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run", "--disable-gpu"])
+        yield b
+        b.close()
+
+
+def open_report(browser, report: Report, tmp_path: Path):
+    """A page showing ``to_html(report)`` from a file, recording errors, dialogs and requests."""
+    path = tmp_path / "report.html"
+    path.write_text(to_html(report), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    seen = {"errors": [], "dialogs": [], "requests": []}
+    page.on("console", lambda m: m.type == "error" and seen["errors"].append(m.text))
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
+    page.on("request", lambda r: seen["requests"].append(r.url))
+    page.goto(path.as_uri())
+    return page, seen
+
+
+@pytest.mark.browser
+def test_browser_click_scrolls_columns_and_filters(browser, tmp_path):
+    report = seed_report()
+    page, seen = open_report(browser, report, tmp_path)
+    assert page.evaluate("document.querySelector('.sd-report').getAttribute('data-sd-ready')") == "1"
+    # "says it has saved 115,000 lives" is far down 002 and absent from 000
+    page.click('.sd-card[data-f="6"]')
+    page.wait_for_function("() => document.querySelector('.sd-doc[data-doc=\"002\"]').scrollTop > 100")
+    assert page.locator("mark.is-active").all_inner_texts() == ["says it has saved 115,000 lives"]
+    assert page.is_visible('.sd-doc[data-doc="000"] .sd-absent-note')
+    assert not page.is_visible('.sd-doc[data-doc="002"] .sd-absent-note')
+    # the number conflict marks its evidence in both columns
+    page.click('.sd-card[data-f="0"]')
+    assert page.locator("mark.is-active").all_inner_texts() == ["Around 300", "about 800"]
+    assert page.get_attribute('.sd-card[data-f="0"]', "aria-pressed") == "true"
+    # clicking text selects its finding; the shared "raised the issue" cycles conflict -> agreement
+    shared = page.locator('mark[data-f="1 3"]')
+    shared.click()
+    assert page.get_attribute('.sd-card[data-f="1"]', "aria-pressed") == "true"
+    shared.click()
+    assert page.get_attribute('.sd-card[data-f="3"]', "aria-pressed") == "true"
+    # hiding conflicts hides their cards and un-highlights their text
+    page.click('.sd-filter[data-kind="conflict"]')
+    assert not page.is_visible('.sd-card[data-f="0"]') and page.is_visible('.sd-card[data-f="2"]')
+    assert "is-off" in page.get_attribute('mark[data-f="0"]', "class")
+    page.select_option(".sd-type-filter", "quote")
+    assert [c.get_attribute("data-f") for c in page.locator(".sd-card:visible").all()] == ["4"]
+    assert seen["errors"] == [] and seen["dialogs"] == []
+    assert all(u.startswith("file:") for u in seen["requests"])
+
+
+@pytest.mark.browser
+def test_browser_runs_nothing_from_a_hostile_article(browser, hostile, tmp_path):
+    page, seen = open_report(browser, hostile, tmp_path)
+    page.click('.sd-card[data-f="0"]')
+    page.click("mark.sd-ev >> nth=0")
+    assert seen["dialogs"] == [] and seen["errors"] == []
+    assert all(u.startswith("file:") for u in seen["requests"])
+    assert EVIL in page.inner_text(".sd-doc >> nth=0")  # shown as text, not run

@@ -42,8 +42,13 @@ class Assets:
 
     def csp(self) -> str:
         """A Content-Security-Policy allowing exactly these inline assets and nothing else."""
-        return (f"default-src 'none'; style-src '{_sha256(self.css)}'; script-src '{_sha256(self.js)}'; "
-                "img-src 'none'; base-uri 'none'; form-action 'none'")
+        return csp(self.css, self.js)
+
+
+def csp(style: str, script: str) -> str:
+    """A policy that runs only this exact inline ``<style>`` and ``<script>`` (by hash) and loads nothing."""
+    return (f"default-src 'none'; style-src '{_sha256(style)}'; script-src '{_sha256(script)}'; "
+            "img-src 'none'; base-uri 'none'; form-action 'none'")
 
 
 def _sha256(s: str) -> str:
@@ -55,16 +60,18 @@ def _static(name: str) -> str:
 
 
 ASSETS = Assets(css=_static("report.css"), js=_static("report.js"))
+_PAGE_CSS = "html, body { margin: 0; }\n"  # the standalone page only; the view's CSS is scoped
 
 
 def to_html(report: Report) -> str:
     """The whole report as one HTML file: no external assets, no network, escaped throughout."""
     titles = ", ".join(d.title or d.id for d in report.documents[:3])
+    style = _PAGE_CSS + ASSETS.css
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<meta http-equiv=\"Content-Security-Policy\" content=\"{escape(ASSETS.csp())}\">\n"
+            f"<meta http-equiv=\"Content-Security-Policy\" content=\"{escape(csp(style, ASSETS.js))}\">\n"
             "<meta name=\"referrer\" content=\"no-referrer\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            f"<title>storydiff: {escape(titles)}</title>\n<style>{ASSETS.css}</style>\n</head>\n<body>\n"
+            f"<title>storydiff: {escape(titles)}</title>\n<style>{style}</style>\n</head>\n<body>\n"
             f"{report_view(report)}\n<script>{ASSETS.js}</script>\n</body>\n</html>\n")
 
 
@@ -116,7 +123,12 @@ def _card(report: Report, i: int, f: Finding) -> str:
             f'<div class="sd-card-head"><span class="sd-rank">{i + 1}</span>'
             f'<span class="sd-badge">{escape(f.type)}</span>{conf}</div>'
             f'<p class="sd-summary">{escape(f.summary)}</p>'
-            + (f'<div class="sd-values">{vals}</div>' if vals else "") + "</article>")
+            + (f'<div class="sd-values{_long(values)}">{vals}</div>' if vals else "") + "</article>")
+
+
+def _long(values: list[tuple[str, str]]) -> str:
+    """Wordings (agreements) read as text; short values (300 | 800) stand out in bold."""
+    return " sd-values-long" if any(len(v) > 40 for _, v in values) else ""
 
 
 def _column(report: Report, doc: Document) -> str:
@@ -133,31 +145,35 @@ def _column(report: Report, doc: Document) -> str:
             f'<div class="sd-text">{_marked(report, doc.text, spans)}</div></article>\n')
 
 
-def segments(text: str, spans: list[tuple[int, int, int]]) -> list[tuple[str, list[int]]]:
-    """``text`` cut at every span boundary: (piece, ids of the spans covering it), ids sorted.
+def segments(text: str, spans: list[tuple[int, int, int]]) -> list[tuple[str, list[int], list[int]]]:
+    """``text`` cut at every span boundary: (piece, findings covering it, findings covering it twice).
 
-    Overlapping and nested spans come out right because every start and end is a cut.
+    Overlapping and nested spans come out right because every start and end is
+    a cut. A piece covered twice by one finding is a value inside that
+    finding's own sentence ("Around 300" in "Around 300 of them are ..."): the
+    view shows it stronger than the sentence.
     """
     cuts = sorted({0, len(text)} | {s for s, _, _ in spans} | {e for _, e, _ in spans})
     out = []
     for a, b in zip(cuts, cuts[1:]):
-        ids = sorted({i for s, e, i in spans if s <= a and b <= e})
-        out.append((text[a:b], ids))
+        covering = [i for s, e, i in spans if s <= a and b <= e]
+        out.append((text[a:b], sorted(set(covering)), sorted({i for i in covering if covering.count(i) > 1})))
     return out
 
 
 def _marked(report: Report, text: str, spans: list[tuple[int, int, int]]) -> str:
     """The document text, escaped, with every evidence segment in a ``<mark>`` naming its findings."""
     out = []
-    for piece, ids in segments(text, spans):
+    for piece, ids, inner in segments(text, spans):
         if not ids:
             out.append(escape(piece))
             continue
         kinds = {report.findings[i].kind for i in ids}
         top = min(kinds, key=lambda k: _PRIORITY.get(k, len(_PRIORITY)))
-        multi = " sd-multi" if len(ids) > 1 else ""
+        cls = _kind_class(top) + (" sd-multi" if len(ids) > 1 else "") + (" sd-value" if inner else "")
         tip = "; ".join(report.findings[i].summary for i in ids[:3])
-        out.append(f'<mark class="sd-ev {_kind_class(top)}{multi}" data-f="{" ".join(map(str, ids))}" '
+        value = f' data-v="{" ".join(map(str, inner))}"' if inner else ""
+        out.append(f'<mark class="sd-ev {cls}" data-f="{" ".join(map(str, ids))}"{value} '
                    f'title="{escape(tip)}">{escape(piece)}</mark>')
     return "".join(out)
 
@@ -167,4 +183,4 @@ def _kind_class(kind: str) -> str:
     return f"k-{kind}" if kind in _PRIORITY else "k-other"
 
 
-__all__ = ["ASSETS", "Assets", "report_view", "segments", "to_html"]
+__all__ = ["ASSETS", "Assets", "csp", "report_view", "segments", "to_html"]

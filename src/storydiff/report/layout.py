@@ -184,5 +184,18 @@ def quote(report: Report, ev: Evidence, context: int = 160) -> Quote:
     return Quote(ev.doc, before, span, after)
 
 
+def quotes(report: Report, finding: Finding) -> list[Quote]:
+    """The finding's evidence as quotes, innermost spans only.
+
+    A value-level span and the sentence-level span around it quote the same
+    sentence; showing the value (emphasised in its sentence) says more.
+    """
+    claims = finding.claims
+    inner = [c for c in claims if not any(o is not c and o.doc == c.doc and c.start <= o.start and o.end <= c.end
+                                          and (o.start, o.end) != (c.start, c.end) for o in claims)]
+    unique = list({(c.doc, c.start, c.end): c for c in inner}.values())
+    return [quote(report, c) for c in unique]
+
+
 def _flat(s: str) -> str:
     return _SPACE.sub(" ", s)

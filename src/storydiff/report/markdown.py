@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ..model import Finding, Report
-from .layout import Quote, counts_line, quote, sections, value_items, warnings, word_count
+from .layout import Quote, counts_line, quotes, sections, value_items, warnings, word_count
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>&|#~])")
 _SPACE = re.compile(r"\s+")
@@ -54,7 +54,7 @@ def _finding(report: Report, n: int, f: Finding) -> list[str]:
         lines += ["   | " + " | ".join(md_escape(d) for d, _ in values) + " |",
                   "   |" + "---|" * len(values),
                   "   | " + " | ".join(md_escape(v) or "—" for _, v in values) + " |", ""]
-    lines += [f"   > **{md_escape(q.doc)}** · {_quote(q)}  " for q in (quote(report, c) for c in f.claims)]
+    lines += [f"   > **{md_escape(q.doc)}** · {_quote(q)}  " for q in quotes(report, f)]
     return lines + [""]
 
 

@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model import AGREEMENT, CONFLICT, NOTICE, OMISSION, Finding, Report
-from .layout import counts_line, quote, sections, value_items, warnings, word_count
+from .layout import counts_line, quotes, sections, value_items, warnings, word_count
 
 WIDTH = 100  # of the plain-text rendering
 KIND_STYLES = {CONFLICT: "bold red", AGREEMENT: "green", OMISSION: "blue", NOTICE: "yellow"}
@@ -103,11 +103,11 @@ def _quotes(report: Report, f: Finding, plain: bool) -> Table:
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="dim", no_wrap=True)
     grid.add_column(ratio=1)
-    for ev in f.claims:
-        q = quote(report, ev)
-        span = f"»{_clean(q.span)}«" if plain else _clean(q.span)
+    for q in quotes(report, f):
+        whole = not (q.before or q.after)  # nothing to single out when the span is the whole quote
+        span = f"»{_clean(q.span)}«" if plain and not whole else _clean(q.span)
         grid.add_row(Text(_clean(q.doc) + " ▏"),
-                     Text.assemble(_clean(q.before), (span, "bold underline"), _clean(q.after)))
+                     Text.assemble(_clean(q.before), (span, "" if whole else "bold underline"), _clean(q.after)))
     return grid
 
 

@@ -3,8 +3,8 @@
 (function () {
   "use strict";
 
-  function ids(el) {
-    return (el.getAttribute("data-f") || "").split(" ").filter(Boolean);
+  function ids(el, attr) {
+    return (el.getAttribute(attr || "data-f") || "").split(" ").filter(Boolean);
   }
 
   function init(root) {
@@ -36,7 +36,10 @@
         c.classList.toggle("is-active", on);
         c.setAttribute("aria-pressed", on ? "true" : "false");
       });
-      marks.forEach(function (m) { m.classList.toggle("is-active", active !== null && ids(m).indexOf(active) >= 0); });
+      marks.forEach(function (m) {
+        m.classList.toggle("is-active", active !== null && ids(m).indexOf(active) >= 0);
+        m.classList.toggle("is-value", active !== null && ids(m, "data-v").indexOf(active) >= 0);
+      });
       columns.forEach(function (col) {
         var first = active === null ? null : col.querySelector("mark.sd-ev.is-active");
         var note = col.querySelector(".sd-absent-note");

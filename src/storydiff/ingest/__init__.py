@@ -12,6 +12,7 @@ Bad input raises InputError / FetchError with one line naming the input.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
@@ -32,6 +33,7 @@ HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 TEXT_SUFFIXES = (".txt", ".text")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
+_LOOKS_LIKE_HOST = re.compile(r"(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/", re.IGNORECASE)
 
 
 def load(source: str, *, allow_private: bool = False) -> Document:
@@ -103,7 +105,8 @@ def _headline(text: str) -> str | None:
 def _checked_path(source: str) -> Path:
     path = Path(source)
     if not path.exists():
-        raise InputError(f"{source}: no such file")
+        hint = " (for a URL, start it with https://)" if _LOOKS_LIKE_HOST.match(source) else ""
+        raise InputError(f"{source}: no such file{hint}")
     if path.is_dir():
         raise InputError(f"{source}: is a directory, not an article file")
     if not os.access(path, os.R_OK):

@@ -7,6 +7,7 @@ uvicorn. Errors never reach a user as a traceback: under /api they are JSON
 from __future__ import annotations
 
 import logging
+from contextlib import asynccontextmanager
 from importlib.resources import files
 
 from fastapi import FastAPI, Request
@@ -19,7 +20,7 @@ from starlette.exceptions import HTTPException
 from .. import __version__
 from ..errors import InputError, StorydiffError
 from .inputs import TooLarge
-from .limits import SecurityHeaders
+from .limits import BodyLimit, SecurityHeaders
 from .service import CompareFn, Engine
 from .settings import WebSettings
 
@@ -32,13 +33,21 @@ TEMPLATES.env.globals["version"] = __version__
 def create_app(settings: WebSettings | None = None, compare_fn: CompareFn | None = None) -> FastAPI:
     """A ready app. ``compare_fn`` replaces ``storydiff.compare`` (tests time a slow one)."""
     settings = settings or WebSettings.from_env()
-    app = FastAPI(title="storydiff", version=__version__, max_body_size=settings.max_body_bytes,
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if settings.warm_up:
+            _warm_up()
+        yield
+
+    app = FastAPI(title="storydiff", version=__version__, lifespan=lifespan,
                   description="Compare news reports of one story: conflicts, agreements, omissions, "
                               "with character-level evidence. Same JSON as `storydiff compare --format json`.",
                   docs_url=None, redoc_url=None)  # the stock docs pages load assets from a CDN
     app.state.settings = settings
     app.state.engine = Engine(settings, compare_fn)
     app.state.templates = TEMPLATES
+    app.add_middleware(BodyLimit, max_body=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, csp=settings.csp)
     app.mount("/static", StaticFiles(packages=[("storydiff.web", "static")]), name="static")
 
@@ -46,8 +55,6 @@ def create_app(settings: WebSettings | None = None, compare_fn: CompareFn | None
     app.include_router(api.router)
     app.include_router(pages.router)
     _error_handlers(app)
-    if settings.warm_up:
-        app.router.on_startup.append(_warm_up)
     return app
 
 
@@ -99,11 +106,7 @@ def validation_message(errors: list[dict]) -> str:
 def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        settings: WebSettings = request.app.state.settings
-        if exc.status_code == 413:
-            limit = settings.max_body_bytes
-            message = f"request too large: the limit is {limit:,} bytes ({limit / 1e6:.1f} MB)"
-        elif exc.status_code == 404 and exc.detail == "Not Found":
+        if exc.status_code == 404 and exc.detail == "Not Found":
             message = f"nothing at {request.url.path}"
         else:
             message = str(exc.detail)

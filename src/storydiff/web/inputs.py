@@ -84,7 +84,8 @@ def _load_one(raw: RawInput, folder: Path, n: int, settings: WebSettings) -> lis
     try:
         docs = load_many([source], allow_private=settings.allow_private)
     except InputError as e:
-        raise type(e)(f"{raw.label}: {str(e).replace(source, Path(source).name)}") from None
+        reason = str(e).replace(f"{source}: ", "").replace(source, Path(source).name)
+        raise type(e)(f"{raw.label}: {reason}") from None
     return [_with_metadata(d, raw, len(docs) == 1) for d in docs]
 
 

@@ -32,8 +32,9 @@ def facts(report: Report) -> list[Finding]:
 
 
 def carriers(finding: Finding) -> set[str]:
-    """Ids of the documents that carry a finding: its ``docs``, else its evidence."""
-    return set(finding.docs) or {c.doc for c in finding.claims}
+    """Ids of the documents that carry a finding: where its evidence is, else its ``docs``
+    (the rule the report view uses, so the matrix and the columns agree)."""
+    return {c.doc for c in finding.claims} or set(finding.docs)
 
 
 def _clip(text: str, limit: int) -> str:

@@ -108,6 +108,8 @@ def test_clean_text_is_idempotent_on_seeds(seed):
     "3 Comments",
     "Advertisement",
     "Read more: Syria's war explained",
+    "Share on Facebook",
+    "Share this:",
 ])
 def test_furniture_lines_are_recognised(line):
     assert is_furniture(line)
@@ -124,6 +126,7 @@ def test_furniture_lines_are_recognised(line):
     "The photo was taken near the border, the agency said.",
     "Trump has offered no public response.",
     "U.S., Allies Discuss Evacuating White Helmets from Syria",
+    "Share on the rise as investors return",
 ])
 def test_article_lines_are_kept(line):
     assert not is_furniture(line)

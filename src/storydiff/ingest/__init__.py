@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from ..errors import InputError
 from ..model import Document
-from . import checks, formats
+from . import checks, fetch, formats  # httpx is imported only inside fetch.fetch()
 from .clean import clean_text
 from .decode import decode_bytes, html_charset
 
@@ -57,13 +57,8 @@ def load_many(sources: list[str], *, allow_private: bool = False) -> list[Docume
                 n += 1
                 doc_id = f"{doc.id}-{n}"
             taken.add(doc_id)
-            documents.append(doc if doc_id == doc.id else _with_id(doc, doc_id))
+            documents.append(doc if doc_id == doc.id else replace(doc, id=doc_id))
     return documents
-
-
-def _with_id(doc: Document, doc_id: str) -> Document:
-    return Document(id=doc_id, text=doc.text, title=doc.title, url=doc.url, outlet=doc.outlet,
-                    published=doc.published)
 
 
 def _documents(source: str, allow_private: bool) -> Iterator[Document]:
@@ -71,9 +66,7 @@ def _documents(source: str, allow_private: bool) -> Iterator[Document]:
     if source == STDIN:
         yield _finish(_read_stdin(), "stdin", "stdin")
         return
-    from .fetch import is_url  # light: the httpx import happens inside fetch()
-
-    if not os.path.exists(source) and is_url(source):
+    if not os.path.exists(source) and fetch.is_url(source):
         yield _finish(_read_url(source, allow_private), source, _url_id(source))
         return
     path = _checked_path(source)
@@ -182,12 +175,10 @@ def _read_stdin() -> formats.Article:
 
 
 def _read_url(url: str, allow_private: bool) -> formats.Article:
-    from .fetch import HTML_TYPES, fetch
-
-    page = fetch(url, allow_private=allow_private)
-    maybe_html = page.content_type in HTML_TYPES or not page.content_type
+    page = fetch.fetch(url, allow_private=allow_private)
+    maybe_html = page.content_type in fetch.HTML_TYPES or not page.content_type
     text = decode_bytes(page.body, url, page.charset or (html_charset(page.body) if maybe_html else None))
-    if page.content_type in HTML_TYPES or (maybe_html and formats.sniff(text) == "html"):
+    if page.content_type in fetch.HTML_TYPES or (maybe_html and formats.sniff(text) == "html"):
         article = formats.from_html(text, url, url=page.url)
     else:
         article = formats.Article(text=text, url=page.url)

@@ -45,7 +45,8 @@ BOILERPLATE = [
     r"comments are closed\.?",
     # share bars
     r"(?:share|tweet|email|e-mail|print|pin|save)(?: this| the)? (?:article|story|post|page|link)[:.!]?",
-    r"share (?:this|on|via|with)[^.]{0,40}?:?",
+    r"share (?:this|on|via|with)(?: (?:a friend|friends|article|story|post|page|link|facebook|twitter|x|"
+    r"email|e-mail|whatsapp|linkedin|reddit|pinterest|telegram|messenger))*:?",
     r"click to (?:share|email|print|tweet)[^.]{0,60}?(?:\(opens in new window\))?",
     r"(?:(?:share|tweet|email|e-mail|print|facebook|twitter|whatsapp|linkedin|pinterest|reddit|"
     r"telegram|messenger|flipboard|copy link|x)[\s|·•,/]*)+",
@@ -92,8 +93,8 @@ def _compile(patterns: list[str], flags: int = 0) -> list[re.Pattern[str]]:
 
 
 _BOILERPLATE_RE = _compile(BOILERPLATE, re.IGNORECASE)
-# bylines and captions rely on capital letters (names, agencies): case matters,
-# except for the leading keyword
+# bylines and captions rely on capital letters (names, agencies), so case matters
+# there; their keywords ("By", "Image caption") are case-insensitive inline
 _BYLINE_RE = _compile(BYLINE)
 _CAPTION_RE = _compile(CAPTION)
 _BLANK_RUN = re.compile(r"\n{3,}")

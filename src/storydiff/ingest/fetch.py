@@ -43,7 +43,7 @@ class Page:
 def is_url(source: str) -> bool:
     """True for anything with a URL scheme (so "ftp://..." gets a clear refusal, not "no such file")."""
     scheme = urlsplit(source).scheme
-    return len(scheme) > 1 and "://" in source or scheme in ("javascript", "data", "mailto", "file")
+    return (len(scheme) > 1 and "://" in source) or scheme in ("javascript", "data", "mailto", "file")
 
 
 def check_scheme(url: str, name: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import escape as escape_html
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -121,6 +122,18 @@ def test_quote_is_trimmed_to_the_sentence(report):
     assert (q.before, q.span, q.after) == ("", "Around 300", " of them are considered to be in imminent danger.")
     q = quote(report, report.findings[4].claims[0])  # "U.S." must not end the sentence
     assert q.before.startswith("A senior U.S. official said")
+
+
+def test_quotes_keep_innermost_and_values_not_repeated(docs):
+    a, b = docs
+    sentence = ev(a, "Around 300 of them are considered to be in imminent danger.")
+    f = Finding("conflict", "number", "danger", [ev(a, "Around 300"), sentence, ev(b, "about 800")],
+                {"000": "Around 300", "002": "about 800"})
+    text = to_text(Report([a, b], [f]))
+    assert text.count("imminent danger.") == 2 and "»Around 300« of them" in text
+    g = Finding("agreement", "event", "same", [sentence], {"000": sentence.text})
+    text = to_text(Report([a, b], [g]))
+    assert text.count("of them are considered") == 1 and "000: " not in text
 
 
 def test_quote_survives_bad_offsets(report):
@@ -303,6 +316,52 @@ def test_to_dict_validates_against_schema(report, hostile):
     assert list(validator.iter_errors(bad))
 
 
+def test_docs_excerpt_validates():
+    jsonschema = pytest.importorskip("jsonschema")
+    doc = (REPO / "docs" / "output.md").read_text(encoding="utf-8")
+    excerpt = json.loads(re.search(r"```json\n(.*?)```", doc, re.S).group(1))
+    jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text(encoding="utf-8"))).validate(excerpt)
+
+
+# --- a real report of the seed pair ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def real_report() -> Report:
+    import storydiff
+    return storydiff.compare(storydiff.load_many([str(p) for p in sorted(SEEDS.glob("00*.txt"))]))
+
+
+@pytest.mark.slow
+def test_real_seed_report_in_every_format(real_report):
+    from html import unescape
+    r = real_report
+    d = r.to_dict()
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text(encoding="utf-8"))).validate(d)
+    assert json.loads(render(r, "json")) == d
+    for f in r.findings:  # every offset indexes the cleaned text the report carries
+        for c in f.claims:
+            assert r.document(c.doc).text[c.start:c.end] == c.text
+    text, md, html = to_text(r), to_markdown(r), to_html(r)
+    flat = " ".join(text.split())
+    shown = [f for s in sections(r) for _, f in s.ranked]
+    for f in shown:
+        assert " ".join(f.summary.split()) in flat and md_escape(f.summary) in md
+    for f in r.findings:
+        assert escape_html(f.summary) in html
+    # the flagship conflict, values side by side in each view
+    number = next(f for f in r.conflicts if set(f.values.values()) == {"Around 300", "about 800"})
+    a, b = (k for k, _ in sorted(number.values.items()))
+    assert f"{a}: Around 300 │ {b}: about 800" in text
+    assert "| Around 300 | about 800 |" in md
+    assert re.search(r'sd-val-text">Around 300</span>.*?sd-val-text">about 800</span>', html, re.S)
+    view = report_view(r)
+    for doc in r.documents:
+        body = re.search(rf'<article class="sd-doc" data-doc="{re.escape(escape_html(doc.id))}".*?'
+                         r'<div class="sd-text">(.*?)</div>', view, re.S)
+        assert unescape(re.sub(r"<[^>]+>", "", body.group(1))) == doc.text
+
+
 # --- in a real browser -----------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -371,3 +430,14 @@ def test_browser_runs_nothing_from_a_hostile_article(browser, hostile, tmp_path)
     assert seen["dialogs"] == [] and seen["errors"] == []
     assert all(u.startswith("file:") for u in seen["requests"])
     assert EVIL in page.inner_text(".sd-doc >> nth=0")  # shown as text, not run
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_browser_real_report_marks_values_in_both_columns(browser, real_report, tmp_path):
+    page, seen = open_report(browser, real_report, tmp_path)
+    rank = next(i for i, f in enumerate(real_report.findings)
+                if f.kind == "conflict" and set(f.values.values()) == {"Around 300", "about 800"})
+    page.click(f'.sd-card[data-f="{rank}"]')
+    assert page.locator("mark.is-value").all_inner_texts() == ["Around 300", "about 800"]
+    assert seen["errors"] == [] and all(u.startswith("file:") for u in seen["requests"])

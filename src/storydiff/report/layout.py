@@ -100,10 +100,19 @@ def word_count(doc: Document) -> int:
     return len(doc.text.split())
 
 
-def value_items(report: Report, finding: Finding) -> list[tuple[str, str]]:
-    """``finding.values`` in document order, so every view lines values up the same way."""
+def value_items(report: Report, finding: Finding, skip_quoted: bool = False) -> list[tuple[str, str]]:
+    """``finding.values`` in document order, so every view lines values up the same way.
+
+    With ``skip_quoted``, the values of a non-conflict that merely repeat its
+    evidence text (an agreed sentence given as its own wording) come back
+    empty: the quotes show them. A conflict's values always stand side by side.
+    """
     order = {d.id: n for n, d in enumerate(report.documents)}
-    return sorted(finding.values.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+    items = sorted(finding.values.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+    quoted = {(c.doc, _flat(c.text).strip()) for c in finding.claims}
+    if skip_quoted and finding.kind != CONFLICT and all((d, _flat(v).strip()) in quoted for d, v in items):
+        return []
+    return items
 
 
 def warnings(report: Report) -> list[str]:

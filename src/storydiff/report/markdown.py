@@ -49,7 +49,7 @@ def _documents(report: Report) -> list[str]:
 def _finding(report: Report, n: int, f: Finding) -> list[str]:
     conf = f" · confidence {f.confidence:.0%}" if f.confidence < 1 else ""
     lines = [f"{n}. **{md_escape(f.summary)}**  ", f"   *{md_escape(f.type)}{conf}*", ""]
-    values = value_items(report, f)
+    values = value_items(report, f, skip_quoted=True)
     if values:  # one row, documents side by side
         lines += ["   | " + " | ".join(md_escape(d) for d, _ in values) + " |",
                   "   |" + "---|" * len(values),

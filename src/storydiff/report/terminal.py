@@ -76,7 +76,7 @@ def _finding(report: Report, n: int, f: Finding, plain: bool) -> Table:
     if f.confidence < 1:
         head.append(f"  confidence {f.confidence:.0%}", style="dim")
     lines: list[RenderableType] = [head]
-    values = value_items(report, f)
+    values = value_items(report, f, skip_quoted=True)
     if values:
         lines.append(_values(values, KIND_STYLES.get(f.kind, "bold")))
     if f.claims:

@@ -106,6 +106,21 @@ def test_sections_order_and_omission_groups(report):
     assert titles == ["Conflicts", "Agreements", "Only in 000 (Small Site)", "Only in 002"]
 
 
+def test_notices_first_and_unknown_kinds_kept(docs):
+    a, b = docs
+    notice = Finding("notice", "different_story", "000 and 002 may report different events", [], docs=["000", "002"])
+    odd = Finding("speculation", "hedge", "000 hedges with “likely”", [ev(a, "It is likely that")])
+    conflict = Finding("conflict", "number", "danger", [ev(a, "Around 300"), ev(b, "about 800")])
+    r = Report([a, b], [conflict, notice, odd], same_story=False)
+    assert [s.title for s in sections(r)] == ["Notices", "Conflicts", "Speculation"]
+    text, md, html = to_text(r), to_markdown(r), to_html(r)
+    assert text.index("Notices") < text.index("Conflicts") < text.index("Speculation")
+    assert md.index("## Notices") < md.index("## Conflicts") < md.index("## Speculation")
+    assert "may not report the same story" not in text  # the notice already says so
+    assert 'sd-card k-other' in html and 'data-kind="speculation"' in html
+    assert "may not report the same story" in to_text(Report([a, b], [conflict], same_story=False))
+
+
 def test_agreements_capped_conflicts_never(docs):
     a, b = docs
     claim = [ev(a, "Around 300"), ev(b, "about 800")]
@@ -167,6 +182,15 @@ def test_terminal_prints_in_colour_without_markup_injection(report, docs):
     out = buf.getvalue()
     assert "[bold red]not markup[/]" in out and "[Secretary of State Mike]" in out
     assert "\x1b[31mred" not in out and "\x1b[" in out  # rich colours it, the article cannot
+
+
+def test_print_report_to_a_pipe_is_plain_text(report):
+    from io import StringIO
+
+    from rich.console import Console
+    buf = StringIO()
+    print_report(report, Console(file=buf))
+    assert buf.getvalue() == to_text(report)
 
 
 def test_render_dispatch(report):

@@ -27,8 +27,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u
 
 
 def print_report(report: Report, console: Console | None = None) -> None:
-    """Print the report to ``console`` (stdout by default), in colour when it is a terminal."""
+    """Print the report to ``console`` (stdout by default): in colour on a terminal, else as ``to_text``."""
     console = console or Console(highlight=False)
+    if not console.is_terminal:  # a pipe or file: no colour, so mark spans and drop table padding
+        console.file.write(to_text(report))
+        return
     for part in renderables(report, plain=False):
         console.print(part)
 

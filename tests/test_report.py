@@ -215,6 +215,7 @@ def test_markdown_escapes_article_text(hostile):
     assert not re.search(r"(?<!\\)[<>\[\]`]", body)  # no markup character left unescaped
     assert "\\<script\\>alert(1)\\</script\\>" in md
     assert md_escape("*a* _b_ [c](d) `e` | <f> & # ~") == "\\*a\\* \\_b\\_ \\[c\\](d) \\`e\\` \\| \\<f\\> \\& \\# \\~"
+    assert md_escape("000_d948 _x") == "000_d948 \\_x"
 
 
 # --- html --------------------------------------------------------------------

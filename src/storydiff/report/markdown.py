@@ -13,7 +13,8 @@ import re
 from ..model import Finding, Report
 from .layout import Quote, counts_line, quotes, sections, value_items, warnings, word_count
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>&|#~])")
+# "_" inside a word (file_stem ids) cannot open emphasis in CommonMark, so it stays readable
+_SPECIAL = re.compile(r"([\\`*\[\]<>&|#~]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z]))")
 _SPACE = re.compile(r"\s+")
 
 
@@ -59,8 +60,11 @@ def _finding(report: Report, n: int, f: Finding) -> list[str]:
 
 
 def _quote(q: Quote) -> str:
-    """The sentence with the evidence span in bold; spaces kept outside the ``**`` so it renders."""
+    """The sentence with the evidence span in bold (unless it is the whole quote); spaces kept
+    outside the ``**`` so it renders."""
     span = md_escape(q.span)
+    if not (q.before or q.after):
+        return span
     before = md_escape(q.before) + (" " if q.before[-1:].isspace() else "")
     after = (" " if q.after[:1].isspace() else "") + md_escape(q.after)
     return f"{before}**{span}**{after}" if span else before + after

@@ -15,11 +15,11 @@ from ..model import AGREEMENT, CONFLICT, OMISSION, Finding, Report
 
 ROW_H = 26
 HEAD_H = 64
-LABEL_W = 430
-COL_W = 120
+LABEL_W = 600
+COL_W = 140
 PAD = 8
-LABEL_CHARS = 62
-VALUE_CHARS = 14
+LABEL_CHARS = 88
+VALUE_CHARS = 17
 
 # kind -> (css class, reader's word); the same words as the report view's legend
 MARKS = {CONFLICT: ("conflict", "conflicting"), AGREEMENT: ("agreement", "corroborated"),
@@ -35,6 +35,15 @@ def carriers(finding: Finding) -> set[str]:
     """Ids of the documents that carry a finding: where its evidence is, else its ``docs``
     (the rule the report view uses, so the matrix and the columns agree)."""
     return {c.doc for c in finding.claims} or set(finding.docs)
+
+
+def label(finding: Finding) -> str:
+    """A row's words: a conflict's summary says what differs; an agreed or one-sided
+    fact reads best as its own wording (its summary repeats the source names,
+    which the columns already show)."""
+    if finding.kind == CONFLICT or not finding.claims:
+        return finding.summary
+    return finding.claims[0].text
 
 
 def _clip(text: str, limit: int) -> str:
@@ -94,7 +103,7 @@ def coverage_svg(report: Report) -> str:
                      f'<rect class="m-kind {css}" x="{PAD}" y="{y + 6}" width="4" height="{ROW_H - 12}"/>'
                      f'<text class="m-label" x="{PAD + 10}" y="{cy + 4}">'
                      f'<title>{escape(word)} ({escape(finding.type)}): {escape(finding.summary)}</title>'
-                     f'{escape(_clip(finding.summary, LABEL_CHARS))}</text>')
+                     f'{escape(_clip(label(finding), LABEL_CHARS))}</text>')
         for j, doc in enumerate(report.documents):
             parts.append(_cell(finding, doc.id, x0 + j * COL_W + COL_W // 2, cy))
         parts.append("</g>")

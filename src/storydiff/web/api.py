@@ -1,11 +1,14 @@
 """REST API under /api: compare, stories, ingest, health. JSON in, JSON out, typed."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from .. import __version__
+from ..model import Report
+from . import stories
 from .inputs import RawInput, check_count
-from .schemas import CompareRequest, DocumentIn, ErrorOut, HealthOut, ReportOut
+from .schemas import CompareRequest, DocumentIn, ErrorOut, HealthOut, ReportOut, StoriesOut, StoryOut
+from .service import report_id
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -23,9 +26,8 @@ def raw_input(doc: DocumentIn, n: int) -> RawInput:
 @router.get("/health", response_model=HealthOut)
 async def health(request: Request) -> dict:
     """Liveness, version, and whether the corpus store opens."""
-    from .stories import store_available
     return {"status": "ok", "version": __version__,
-            "store": await request.app.state.engine.run(store_available, request.app.state.settings)}
+            "store": await request.app.state.engine.run(stories.store_available, request.app.state.settings)}
 
 
 @router.post("/compare", response_model=ReportOut, responses=ERRORS)
@@ -41,3 +43,33 @@ async def compare(body: CompareRequest, request: Request, response: Response) ->
         [raw_input(d, n) for n, d in enumerate(body.documents)])
     response.headers["Link"] = f'</reports/{key}>; rel="alternate"; type="text/html"'
     return report.to_dict()
+
+
+NOT_FOUND = {404: {"model": ErrorOut, "description": "no such story"},
+             503: {"model": ErrorOut, "description": "the store cannot be read now (locked, unreadable)"}}
+
+
+@router.get("/stories", response_model=StoriesOut, responses={503: NOT_FOUND[503]})
+async def list_stories(request: Request, q: str | None = Query(None, description="words of titles or outlets"),
+                       limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> dict:
+    """The stories in the corpus store, most recent first, with outlets, article counts and dates."""
+    rows, more = await request.app.state.engine.run(stories.list_stories, request.app.state.settings,
+                                                    q, limit, offset)
+    return {"stories": [r.to_dict() for r in rows], "query": q, "offset": offset, "more": more}
+
+
+@router.get("/stories/{story_id}", response_model=StoryOut, responses=NOT_FOUND)
+async def get_story(request: Request, story_id: int) -> dict:
+    """A story, its articles, and the comparison report of their coverage."""
+    page, report = await story_report(request, story_id)
+    return {"story": page.row.to_dict(), "articles": page.articles, "duplicates": page.duplicates,
+            "report": report.to_dict()}
+
+
+async def story_report(request: Request, story_id: int) -> tuple[stories.StoryPage, Report]:
+    """A story from the store and its report (computed off the loop, then kept in the cache)."""
+    engine = request.app.state.engine
+    page = await engine.run(stories.story, request.app.state.settings, story_id)
+    if len(page.documents) < 2:
+        return page, Report(page.documents, [])
+    return page, await engine.compare_documents(report_id(page.documents), page.documents)

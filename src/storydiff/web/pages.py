@@ -14,6 +14,7 @@ from ..errors import StorydiffError
 from ..model import Report
 from ..report import render
 from ..report.html import ASSETS, report_view
+from . import stories
 from .inputs import RawInput, check_count
 from .matrix import coverage_svg
 
@@ -119,3 +120,33 @@ async def api_docs(request: Request) -> Response:
     ops = [(method.upper(), path, op.get("summary", ""), (op.get("description") or "").strip())
            for path, methods in schema["paths"].items() for method, op in methods.items()]
     return page(request, "api_docs.html", ops=ops, title="API")
+
+
+PAGE_SIZE = 50
+
+
+@router.get("/stories")
+async def stories_page(request: Request, q: str = "", offset: int = 0) -> Response:
+    settings = request.app.state.settings
+    offset = max(0, offset)
+    rows, more = await request.app.state.engine.run(stories.list_stories, settings, q.strip(), PAGE_SIZE, offset)
+    empty_store = not rows and not q and offset == 0
+    return page(request, "stories.html", title="Stories", nav="stories", rows=rows, q=q.strip(), offset=offset,
+                more=more, page_size=PAGE_SIZE, store=str(stories.store_path(settings)) if empty_store else None)
+
+
+@router.get("/stories/{story_id}")
+async def story_page(request: Request, story_id: int) -> Response:
+    from .api import story_report
+
+    story, report = await story_report(request, story_id)
+    return page(request, "report.html", title=story.row.title, story=story,
+                **report_context(report, f"/stories/{story_id}"))
+
+
+@router.get("/stories/{story_id}/export/{fmt}")
+async def story_export(request: Request, story_id: int, fmt: str) -> Response:
+    from .api import story_report
+
+    _, report = await story_report(request, story_id)
+    return export(report, fmt, f"storydiff-story-{story_id}")

@@ -95,9 +95,9 @@ class HealthOut(BaseModel):
 
 
 class StorySummary(BaseModel):
-    id: int | str
+    id: int
     title: str
-    articles: int
+    articles: int = Field(description="independent articles (republished copies not counted)")
     outlets: list[str]
     first_published: str | None = None
     last_published: str | None = None
@@ -105,12 +105,14 @@ class StorySummary(BaseModel):
 
 class StoriesOut(BaseModel):
     stories: list[StorySummary]
-    total: int
     query: str | None = None
+    offset: int
+    more: bool = Field(description="whether another page follows (ask again with offset + limit)")
 
 
 class ArticleOut(BaseModel):
-    id: int | str
+    id: int = Field(description="the article's id in the store")
+    doc: str = Field(description="its document id in the report")
     title: str | None = None
     url: str | None = None
     outlet: str | None = None
@@ -120,7 +122,8 @@ class ArticleOut(BaseModel):
 class StoryOut(BaseModel):
     story: StorySummary
     articles: list[ArticleOut]
-    report: ReportOut | None = Field(None, description="None when the story has a single article")
+    duplicates: int = Field(description="republished copies of these articles, linked to their originals")
+    report: ReportOut = Field(description="the comparison of the story's articles (no findings for one article)")
 
 
 class IngestRequest(BaseModel):

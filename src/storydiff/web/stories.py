@@ -1,17 +1,98 @@
 """The corpus store as the web app sees it: stories, their articles, ingest.
 
-A thin adapter over storydiff.corpus (docs/corpus.md), so the pages and the API
-do not depend on the store's internals.
+A thin adapter over storydiff.corpus (docs/corpus.md): each call opens the
+store for the duration of one blocking call in a worker thread (SQLite in WAL
+mode, so pages read while an ingest writes), and nothing above this module
+knows the store's classes.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import StorydiffError
+from ..model import Document
 from .settings import WebSettings
 
 
+@dataclass(frozen=True)
+class StoryRow:
+    """One story as the list shows it: outlets by name, not only counted."""
+
+    id: int
+    title: str
+    articles: int
+    outlets: list[str]
+    first_published: str | None
+    last_published: str | None
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "title": self.title, "articles": self.articles, "outlets": self.outlets,
+                "first_published": self.first_published, "last_published": self.last_published}
+
+
+@dataclass(frozen=True)
+class StoryPage:
+    """A story with its independent articles (as Documents) and republished copies."""
+
+    row: StoryRow
+    articles: list[dict]  # id, doc, title, url, outlet, published
+    duplicates: int
+    documents: list[Document]
+
+
+class StoryNotFound(StorydiffError):
+    """No story with that id (the web answers 404)."""
+
+
+def is_store_error(error: Exception) -> bool:
+    from ..corpus.store import StoreError
+    return isinstance(error, StoreError)
+
+
+def store_path(settings: WebSettings) -> Path:
+    from ..corpus.store import default_path
+    return Path(settings.db) if settings.db else default_path()
+
+
+def _open(settings: WebSettings, create: bool = False):
+    from ..corpus.store import Store
+    return Store.open(store_path(settings), create=create)
+
+
 def store_available(settings: WebSettings) -> bool:
-    """Whether the corpus store can be opened (the stories pages need it)."""
+    """Whether the corpus store exists and opens."""
     try:
-        from ..corpus import store  # noqa: F401
-    except ImportError:
+        _open(settings).close()
+    except StorydiffError:
         return False
     return True
+
+
+def _row(detail) -> StoryRow:
+    s = detail.summary
+    outlets = sorted({a.outlet for a in detail.articles if a.outlet})
+    return StoryRow(s.id, s.title or f"story {s.id}", s.articles, outlets, s.first_date, s.last_date)
+
+
+def list_stories(settings: WebSettings, query: str | None, limit: int, offset: int) -> tuple[list[StoryRow], bool]:
+    """A page of stories matching ``query`` (most recent first) and whether more follow."""
+    if not store_path(settings).exists():
+        return [], False  # nothing ingested yet: no stories, not an error
+    with _open(settings) as store:
+        found = store.stories(query=query or None, limit=limit + 1, offset=offset)
+        return [_row(store.story(s.id)) for s in found[:limit]], len(found) > limit
+
+
+def story(settings: WebSettings, story_id: int) -> StoryPage:
+    """One story with its articles' Documents (ready to compare)."""
+    if not store_path(settings).exists():
+        raise StoryNotFound(f"no story {story_id}: the store {store_path(settings)} is empty")
+    with _open(settings) as store:
+        if story_id not in set(store.iter_story_ids()):
+            raise StoryNotFound(f"no story {story_id} in {store_path(settings).name}")
+        detail = store.story(story_id)
+        docs = store.documents(detail.article_ids)
+    articles = [{"id": a.id, "doc": d.id, "title": a.title, "url": a.url, "outlet": a.outlet,
+                 "published": a.published} for a, d in zip(detail.articles, docs)]
+    return StoryPage(_row(detail), articles, len(detail.duplicates), docs)

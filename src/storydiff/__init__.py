@@ -5,7 +5,7 @@
     >>> report = storydiff.compare([a, b])
     >>> [f.summary for f in report.conflicts]
 
-Stable names: Document, Report, Finding, Evidence, load, compare.
+Stable names: Document, Report, Finding, Evidence, load, compare, cluster.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from .model import Document, Evidence, Finding, Report
 
 __version__ = "0.1.0"
 __all__ = ["Document", "Evidence", "Finding", "Report", "InputError", "StorydiffError",
-           "compare", "load", "load_many", "__version__"]
+           "cluster", "compare", "load", "load_many", "__version__"]
 
 
 def load(source: str, **options) -> Document:
@@ -33,3 +33,9 @@ def compare(documents: list[Document], **options) -> Report:
     """Compare two or more reports of one story: conflicts, agreements, omissions."""
     from .compare import compare as _compare
     return _compare(documents, **options)
+
+
+def cluster(documents: list[Document], **options) -> list:
+    """Group documents into stories (same real-world event): a list of Story(id, document_ids, title)."""
+    from .corpus import cluster as _cluster
+    return _cluster(documents, **options)

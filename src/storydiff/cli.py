@@ -14,7 +14,7 @@ import sys
 from .errors import StorydiffError
 
 # modules that add subcommands; each defines register(subparsers)
-COMMAND_MODULES = ("storydiff.cli_compare", "storydiff.cli_web")
+COMMAND_MODULES = ("storydiff.cli_compare", "storydiff.cli_corpus", "storydiff.cli_web")
 
 
 def build_parser() -> argparse.ArgumentParser:

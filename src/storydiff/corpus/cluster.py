@@ -1,0 +1,265 @@
+"""Group articles into stories: the same real-world event, not the same topic.
+
+How it decides, and why:
+
+1. **Similarity of two articles** is a weighted sum of cosine similarities of
+   TF-IDF bags (content words, capitalised names, numbers; names weigh
+   most, because who and where tell events apart) and of the title+lead
+   embeddings. IDF is computed over the articles being clustered.
+2. **Candidates** come from an approximate nearest-neighbour index (hnswlib)
+   over a sketch of those same vectors, so cost grows with n log n, never
+   with all n^2 pairs; the candidates are then scored exactly.
+3. **Second-order similarity**: two reports of one event also share their
+   nearest neighbours. Each article's k nearest neighbours form a sparse
+   vector; the cosine of two such vectors is mixed with the direct
+   similarity. This is what separates two events of the same kind (two
+   earthquakes on one island) whose articles are pairwise alike but whose
+   neighbourhoods are not.
+4. **Average-link agglomeration** over the candidate graph, stopped at a
+   similarity threshold (the number of stories is never given). An average
+   is never above the best edge, so only components linked by edges above the
+   threshold can merge; each component is agglomerated on its own.
+5. Articles with known publication dates more than ``window_days`` apart
+   are never linked: a story is bounded in time, and so is the cost of
+   incremental updates.
+
+Precision over recall: a false merge would claim that two newsrooms
+corroborated each other, so the threshold errs towards splitting.
+"""
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from .features import Features
+
+
+@dataclass(frozen=True)
+class Params:
+    """Knobs of the clustering; the defaults are the documented configuration."""
+
+    w_words: float = 1.0
+    w_names: float = 2.0
+    w_numbers: float = 0.3
+    w_vector: float = 1.0
+    candidates: int = 30      # nearest neighbours fetched from the ANN index per article
+    neighbours: int = 8       # neighbourhood size for the second-order similarity
+    mix: float = 0.5          # weight of the second-order similarity
+    threshold: float = 0.35   # average-link stopping similarity
+    floor: float = 0.05       # edges weaker than this are dropped
+    window_days: int = 30     # articles dated further apart are never linked
+    sketch_dims: int = 256    # size of the hashed sketch of the TF-IDF part for the ANN index
+    seed: int = 17
+
+
+DEFAULT = Params()
+
+
+def tfidf(bags: Sequence[dict[str, int]]):
+    """Sublinear TF-IDF rows, L2-normalised (an empty bag gives a zero row)."""
+    import scipy.sparse as sp
+
+    vocab: dict[str, int] = {}
+    indptr, indices, values = [0], [], []
+    for bag in bags:
+        for term, count in bag.items():
+            indices.append(vocab.setdefault(term, len(vocab)))
+            values.append(1.0 + np.log(count))
+        indptr.append(len(indices))
+    x = sp.csr_matrix((np.asarray(values, dtype=np.float32), np.asarray(indices, dtype=np.int32), indptr),
+                      shape=(len(bags), max(1, len(vocab))))
+    df = np.bincount(x.indices, minlength=x.shape[1])
+    idf = (np.log((1 + len(bags)) / (1 + df)) + 1).astype(np.float32)
+    x = x @ sp.diags(idf)
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    return sp.diags(1 / np.maximum(norms, 1e-9).astype(np.float32)) @ x
+
+
+def vectors(feats: Sequence[Features], p: Params):
+    """(sparse TF-IDF part, dense embedding part), scaled so a dot product is the similarity."""
+    import scipy.sparse as sp
+
+    total = p.w_words + p.w_names + p.w_numbers + p.w_vector
+    parts = [tfidf([f.words for f in feats]) * np.sqrt(p.w_words / total),
+             tfidf([f.names for f in feats]) * np.sqrt(p.w_names / total),
+             tfidf([f.numbers for f in feats]) * np.sqrt(p.w_numbers / total)]
+    sparse = sp.hstack(parts, format="csr", dtype=np.float32)
+    dense = np.stack([f.vector for f in feats]).astype(np.float32) * np.float32(np.sqrt(p.w_vector / total))
+    return sparse, dense
+
+
+def candidate_pairs(sparse, dense: np.ndarray, p: Params) -> tuple[np.ndarray, np.ndarray]:
+    """Unique pairs (i < j) of likely neighbours from an HNSW index over a sketch of the vectors."""
+    import hnswlib
+    import scipy.sparse as sp
+
+    n = sparse.shape[0]
+    k = min(p.candidates + 1, n)
+    rng = np.random.default_rng(p.seed)
+    # count sketch of the sparse part: each term lands in one of sketch_dims buckets with a random
+    # sign, which keeps dot products unbiased without a dense projection matrix
+    buckets = rng.integers(0, p.sketch_dims, sparse.shape[1])
+    signs = rng.choice(np.array([-1.0, 1.0], dtype=np.float32), sparse.shape[1])
+    sketch = sp.csr_matrix((signs, (np.arange(sparse.shape[1]), buckets)),
+                           shape=(sparse.shape[1], p.sketch_dims))
+    points = np.hstack([(sparse @ sketch).toarray(), dense]).astype(np.float32)
+    index = hnswlib.Index(space="ip", dim=points.shape[1])
+    index.init_index(max_elements=n, ef_construction=120, M=16, random_seed=p.seed)
+    index.set_num_threads(1)  # deterministic graph: same input, same stories
+    index.add_items(points, np.arange(n))
+    index.set_ef(max(2 * k, 64))
+    labels, _ = index.knn_query(points, k=k)
+    rows = np.repeat(np.arange(n), k)
+    cols = labels.ravel().astype(np.int64)
+    keep = rows != cols
+    a, b = np.minimum(rows[keep], cols[keep]), np.maximum(rows[keep], cols[keep])
+    pairs = np.unique(a * n + b)
+    return pairs // n, pairs % n
+
+
+def rowwise_dot(x, rows: np.ndarray, cols: np.ndarray, chunk: int = 200_000) -> np.ndarray:
+    """x[rows[i]] . x[cols[i]] for every i, for a sparse or dense x, in bounded memory."""
+    out = np.empty(len(rows), dtype=np.float32)
+    for s in range(0, len(rows), chunk):
+        r, c = rows[s:s + chunk], cols[s:s + chunk]
+        if isinstance(x, np.ndarray):
+            out[s:s + chunk] = np.einsum("ij,ij->i", x[r], x[c])
+        else:
+            out[s:s + chunk] = np.asarray(x[r].multiply(x[c]).sum(axis=1)).ravel()
+    return out
+
+
+def second_order(n: int, rows: np.ndarray, cols: np.ndarray, sims: np.ndarray, k: int) -> np.ndarray:
+    """Cosine of the k-nearest-neighbour vectors (self included) of each pair's two articles."""
+    import scipy.sparse as sp
+
+    src = np.concatenate([rows, cols])
+    dst = np.concatenate([cols, rows])
+    w = np.concatenate([sims, sims])
+    order = np.lexsort((-w, src))               # by article, best neighbour first
+    src, dst, w = src[order], dst[order], w[order]
+    first = np.searchsorted(src, np.arange(n))
+    rank = np.arange(len(src)) - first[src]
+    top = rank < k
+    knn = sp.csr_matrix((np.clip(w[top], 0, None), (src[top], dst[top])), shape=(n, n))
+    knn = knn.maximum(knn.T) + sp.identity(n, format="csr", dtype=np.float32)
+    norms = np.sqrt(np.asarray(knn.multiply(knn).sum(axis=1)).ravel())
+    knn = (sp.diags(1 / np.maximum(norms, 1e-9)) @ knn).tocsr()
+    return rowwise_dot(knn, rows, cols)
+
+
+def average_linkage(n: int, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray,
+                    threshold: float, initial: Sequence[Sequence[int]] = ()) -> np.ndarray:
+    """Average-link agglomeration on a sparse similarity graph (absent edges count as 0).
+
+    ``initial`` groups start merged (existing stories in an incremental update).
+    Returns a label per article; labels are the smallest article index of each cluster.
+    """
+    parent = np.arange(n)
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for group in initial:
+        for i in group[1:]:
+            parent[find(i)] = find(group[0])
+    for a, b in zip(rows[weights >= threshold], cols[weights >= threshold]):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    component = np.array([find(i) for i in range(n)])
+    inside = component[rows] == component[cols]
+    labels = np.arange(n)
+    for group in initial:
+        labels[list(group)] = min(group)
+    _agglomerate(labels, rows[inside], cols[inside], weights[inside], threshold)
+    return _canonical(labels)
+
+
+def _agglomerate(labels: np.ndarray, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray,
+                 threshold: float) -> None:
+    """Merge clusters in place while the best average similarity reaches the threshold."""
+    size: dict[int, int] = {}
+    for lab in labels:
+        size[int(lab)] = size.get(int(lab), 0) + 1
+    links: dict[int, dict[int, float]] = {}
+    for a, b, w in zip(labels[rows].tolist(), labels[cols].tolist(), weights.tolist()):
+        if a != b:
+            total = links.setdefault(a, {}).get(b, 0.0) + w
+            links[a][b] = total
+            links.setdefault(b, {})[a] = total
+    version = dict.fromkeys(size, 0)
+    heap = [(-s / (size[a] * size[b]), a, b, 0, 0) for a, nb in links.items() for b, s in nb.items() if a < b]
+    heapq.heapify(heap)
+    merged_into: dict[int, int] = {}
+    while heap:
+        neg, a, b, va, vb = heapq.heappop(heap)
+        if -neg < threshold:
+            break
+        if version.get(a) != va or version.get(b) != vb:
+            continue  # stale: one side has grown since this entry was pushed
+        keep, gone = (a, b) if size[a] >= size[b] else (b, a)
+        merged_into[gone] = keep
+        size[keep] += size.pop(gone)
+        version[keep] += 1
+        del version[gone]
+        mine = links.setdefault(keep, {})
+        for c, s in links.pop(gone, {}).items():
+            if c == keep:
+                continue
+            mine[c] = mine.get(c, 0.0) + s
+            other = links[c]
+            other.pop(gone, None)
+            other[keep] = mine[c]
+        mine.pop(gone, None)
+        for c, s in mine.items():
+            lo, hi = (keep, c) if keep < c else (c, keep)
+            heapq.heappush(heap, (-s / (size[keep] * size[c]), lo, hi, version[lo], version[hi]))
+    for i, lab in enumerate(labels.tolist()):
+        root = lab
+        while root in merged_into:
+            root = merged_into[root]
+        labels[i] = root
+
+
+def _canonical(labels: np.ndarray) -> np.ndarray:
+    """Relabel so every cluster is named by its smallest member index (order-independent)."""
+    first: dict[int, int] = {}
+    for i, lab in enumerate(labels.tolist()):
+        first.setdefault(lab, i)
+    return np.array([first[lab] for lab in labels.tolist()])
+
+
+def similarity_graph(feats: Sequence[Features], p: Params = DEFAULT
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Candidate pairs and their combined (direct + second-order) similarity."""
+    n = len(feats)
+    if n < 2:
+        return np.zeros(0, int), np.zeros(0, int), np.zeros(0, np.float32)
+    sparse, dense = vectors(feats, p)
+    rows, cols = candidate_pairs(sparse, dense, p)
+    sims = rowwise_dot(sparse, rows, cols) + rowwise_dot(dense, rows, cols)
+    days = np.array([f.day if f.day is not None else -1 for f in feats])
+    dated = (days[rows] >= 0) & (days[cols] >= 0)
+    near = ~dated | (np.abs(days[rows] - days[cols]) <= p.window_days)
+    rows, cols, sims = rows[near], cols[near], sims[near]
+    combined = (1 - p.mix) * sims + p.mix * second_order(n, rows, cols, sims, p.neighbours)
+    keep = combined >= p.floor
+    return rows[keep], cols[keep], combined[keep]
+
+
+def cluster_features(feats: Sequence[Features], p: Params = DEFAULT,
+                     initial: Sequence[Sequence[int]] = ()) -> list[list[int]]:
+    """Stories as lists of article indices: biggest first, then by first article."""
+    rows, cols, weights = similarity_graph(feats, p)
+    labels = average_linkage(len(feats), rows, cols, weights, p.threshold, initial)
+    groups: dict[int, list[int]] = {}
+    for i, lab in enumerate(labels.tolist()):
+        groups.setdefault(lab, []).append(i)
+    return sorted(groups.values(), key=lambda g: (-len(g), g[0]))

@@ -1,0 +1,494 @@
+"""The corpus store: one SQLite file holding articles, their analysis and stories.
+
+    >>> from storydiff.corpus.store import Store
+    >>> with Store.open("news.db") as store:
+    ...     for s in store.stories(query="earthquake"):
+    ...         print(s.id, s.title, s.articles, s.outlets)
+    ...     detail = store.story(s.id)          # StoryDetail: summary + articles
+    ...     docs = store.documents(detail.article_ids)   # storydiff.Document objects
+
+Why it looks like this:
+- WAL mode, so a reader (``storydiff stories``, the web app) can browse while
+  an ingest writes; writers wait up to ``BUSY_TIMEOUT_S`` for each other and
+  then fail with a clear "locked" error instead of hanging.
+- The schema version is SQLite's ``user_version``; ``MIGRATIONS[i]`` brings a
+  store from version i to i+1 inside one transaction. A store written by a
+  newer storydiff is refused, never silently downgraded.
+- Every batch of articles is one transaction: a crash or kill -9 loses at most
+  the batch in flight, never anything committed, and re-running the ingest
+  skips what is already there (same canonical URL or same text hash).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+import numpy as np
+
+from ..errors import StorydiffError
+from ..model import Document
+from .features import Features
+
+BUSY_TIMEOUT_S = 10.0
+ENV_DB = "STORYDIFF_DB"
+
+MIGRATIONS: list[str] = [
+    # 0 -> 1
+    """
+    CREATE TABLE articles (
+        id            INTEGER PRIMARY KEY,
+        ext_id        TEXT,                 -- id given by the source (JSONL id, file stem, URL)
+        url           TEXT,
+        canonical_url TEXT UNIQUE,          -- courlan-normalised; NULL when the article has no URL
+        text_hash     TEXT NOT NULL UNIQUE, -- sha256 of the whitespace-normalised text
+        title         TEXT,
+        author        TEXT,
+        outlet        TEXT,
+        published     TEXT,                 -- ISO 8601 as the source gave it
+        language      TEXT,
+        text          TEXT NOT NULL,        -- the cleaned text every report offset indexes
+        source        TEXT,                 -- the file, folder, feed or URL it came from
+        ingested_at   TEXT NOT NULL,
+        day           INTEGER NOT NULL,     -- ordinal of published (or ingest) date: time windows
+        duplicate_of  INTEGER REFERENCES articles(id),
+        duplicate_similarity REAL
+    );
+    CREATE INDEX articles_day ON articles(day);
+    CREATE INDEX articles_duplicate_of ON articles(duplicate_of);
+    CREATE TABLE analysis (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        sentences  TEXT NOT NULL,   -- JSON [[start, end], ...]
+        names      TEXT NOT NULL,   -- JSON {name: count}
+        words      TEXT NOT NULL,   -- JSON {word: count}
+        numbers    TEXT NOT NULL,   -- JSON {number: count}
+        embedding  BLOB NOT NULL,   -- float32 title+lead embedding
+        minhash    BLOB NOT NULL    -- uint32 MinHash signature
+    );
+    CREATE TABLE minhash_bands (
+        band       INTEGER NOT NULL,
+        bucket     INTEGER NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        PRIMARY KEY (band, bucket, article_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE stories (
+        id         INTEGER PRIMARY KEY,
+        title      TEXT,
+        first_day  INTEGER,
+        last_day   INTEGER,
+        articles   INTEGER NOT NULL DEFAULT 0,
+        outlets    INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX stories_last_day ON stories(last_day);
+    CREATE TABLE story_articles (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        story_id   INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE
+    );
+    CREATE INDEX story_articles_story ON story_articles(story_id);
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+BANDS, ROWS_PER_BAND = 16, 4   # 64 MinHash values: candidates at Jaccard ~0.5 and up
+NEAR_DUPLICATE = 0.8           # estimated Jaccard of 5-word shingles: republished wire copy
+
+
+class StoreError(StorydiffError):
+    """The store cannot be used: unreadable, from a newer version, locked."""
+
+    exit_code = 4
+
+
+def default_path() -> Path:
+    """$STORYDIFF_DB, else $XDG_DATA_HOME/storydiff/corpus.db (~/.local/share/...)."""
+    if os.environ.get(ENV_DB):
+        return Path(os.environ[ENV_DB])
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "storydiff" / "corpus.db"
+
+
+@dataclass
+class NewArticle:
+    """An article ready to store: cleaned Document fields plus provenance and features."""
+
+    document: Document
+    canonical_url: str | None
+    text_hash: str
+    features: Features
+    source: str
+    author: str | None = None
+    language: str | None = None
+
+
+@dataclass
+class StorySummary:
+    id: int
+    title: str | None
+    articles: int            # independent articles (near-duplicates not counted)
+    outlets: int
+    first_date: str | None
+    last_date: str | None
+
+
+@dataclass
+class ArticleRecord:
+    id: int
+    ext_id: str | None
+    title: str | None
+    url: str | None
+    outlet: str | None
+    published: str | None
+    author: str | None
+    language: str | None
+    source: str | None
+    duplicate_of: int | None = None
+
+
+@dataclass
+class StoryDetail:
+    summary: StorySummary
+    articles: list[ArticleRecord]                                  # independent reports
+    duplicates: list[ArticleRecord] = field(default_factory=list)  # republished copies
+
+    @property
+    def article_ids(self) -> list[int]:
+        return [a.id for a in self.articles]
+
+
+def _iso_day(day: int | None) -> str | None:
+    return dt.date.fromordinal(day).isoformat() if day else None
+
+
+class Store:
+    """An open corpus store. Use ``Store.open(path)``; close it (or use ``with``)."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    # ---- opening -------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | os.PathLike | None = None, *, create: bool = True) -> "Store":
+        """Open (and create or migrate) the store at ``path`` (default: see default_path)."""
+        p = Path(path) if path is not None else default_path()
+        if p.is_dir():
+            raise StoreError(f"{p}: is a directory, not a store file")
+        if not p.exists():
+            if not create:
+                raise StoreError(f"{p}: no such store (run 'storydiff ingest' first)")
+            try:
+                p.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise StoreError(f"{p}: cannot create the store's folder ({e.strerror})") from None
+        elif not os.access(p, os.R_OK):
+            raise StoreError(f"{p}: cannot read the store (permission denied)")
+        try:
+            conn = sqlite3.connect(p, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as e:
+            raise StoreError(f"{p}: cannot open the store ({e})") from None
+        store = cls(conn, p)
+        try:
+            store._setup()
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def _setup(self) -> None:
+        try:
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"{self.path}: the store was written by a newer storydiff (schema version "
+                                 f"{version}; this version reads up to {SCHEMA_VERSION}); upgrade storydiff")
+            if version > 0 or self._has_tables():
+                self._check_ours(version)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at checkpoint, never corrupt
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            if version < SCHEMA_VERSION:
+                self._migrate(version)
+        except sqlite3.DatabaseError as e:
+            raise self._error(e) from None
+
+    def _has_tables(self) -> bool:
+        return self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+
+    def _check_ours(self, version: int) -> None:
+        tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if version == 0 or not {"articles", "stories"} <= tables:
+            raise StoreError(f"{self.path}: an SQLite database, but not a storydiff store")
+
+    def _migrate(self, version: int) -> None:
+        with self.transaction():
+            current = self.conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have won
+            for v in range(current, SCHEMA_VERSION):
+                for statement in MIGRATIONS[v].split(";"):
+                    if statement.strip():
+                        self.conn.execute(statement)
+            self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _error(self, e: sqlite3.Error) -> StoreError:
+        msg = str(e)
+        if "locked" in msg or "busy" in msg:
+            return StoreError(f"{self.path}: the store is locked by another process (an ingest still "
+                              f"running?); waited {BUSY_TIMEOUT_S:.0f} s - try again when it has finished")
+        if "not a database" in msg or "malformed" in msg or "encrypted" in msg:
+            return StoreError(f"{self.path}: not a readable storydiff store ({msg})")
+        if "readonly" in msg or "read-only" in msg:
+            return StoreError(f"{self.path}: the store is read-only ({msg})")
+        return StoreError(f"{self.path}: store error ({msg})")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ---- transactions --------------------------------------------------------------------
+    class _Tx:
+        def __init__(self, store: "Store") -> None:
+            self.store = store
+
+        def __enter__(self) -> sqlite3.Connection:
+            try:
+                self.store.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as e:
+                raise self.store._error(e) from None
+            return self.store.conn
+
+        def __exit__(self, exc_type, exc, tb) -> bool:
+            if exc_type is None:
+                try:
+                    self.store.conn.execute("COMMIT")
+                except sqlite3.Error as e:
+                    self.store.conn.execute("ROLLBACK")
+                    raise self.store._error(e) from None
+                return False
+            self.store.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise self.store._error(exc) from None
+            return False
+
+    def transaction(self) -> "_Tx":
+        """A write transaction (BEGIN IMMEDIATE: take the write lock up front, fail clearly if busy)."""
+        return Store._Tx(self)
+
+    def _query(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.Error as e:
+            raise self._error(e) from None
+
+    # ---- articles ------------------------------------------------------------------------
+    def known(self, canonical_url: str | None, text_hash: str | None) -> int | None:
+        """Id of a stored article with this canonical URL or text hash (idempotent ingest)."""
+        rows = self._query("SELECT id FROM articles WHERE canonical_url = ? OR text_hash = ? LIMIT 1",
+                           (canonical_url, text_hash))
+        return rows[0][0] if rows else None
+
+    def add_articles(self, items: Sequence[NewArticle]) -> list[tuple[int, int | None]]:
+        """Store a batch in one transaction; returns (article id, original id if near-duplicate).
+
+        Items already present (same canonical URL or text) are skipped and not returned.
+        """
+        out: list[tuple[int, int | None]] = []
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        today = dt.date.today().toordinal()
+        with self.transaction() as conn:
+            for item in items:
+                if self.known(item.canonical_url, item.text_hash) is not None:
+                    continue
+                d, f = item.document, item.features
+                original = self._near_duplicate(f.minhash)
+                cur = conn.execute(
+                    "INSERT INTO articles (ext_id, url, canonical_url, text_hash, title, author, outlet, published,"
+                    " language, text, source, ingested_at, day, duplicate_of, duplicate_similarity)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (d.id, d.url, item.canonical_url, item.text_hash, d.title, item.author, d.outlet, d.published,
+                     item.language, d.text, item.source, now, f.day or today,
+                     original[0] if original else None, original[1] if original else None))
+                aid = cur.lastrowid
+                conn.execute("INSERT INTO analysis VALUES (?,?,?,?,?,?,?)",
+                             (aid, json.dumps(f.sentences), json.dumps(f.names), json.dumps(f.words),
+                              json.dumps(f.numbers), f.vector.astype(np.float32).tobytes(),
+                              f.minhash.astype(np.uint32).tobytes()))
+                conn.executemany("INSERT OR IGNORE INTO minhash_bands VALUES (?,?,?)",
+                                 [(b, bucket, aid) for b, bucket in enumerate(_band_keys(f.minhash))])
+                out.append((aid, original[0] if original else None))
+        return out
+
+    def _near_duplicate(self, signature: np.ndarray) -> tuple[int, float] | None:
+        """The earliest stored original whose wording this signature nearly repeats."""
+        from .features import minhash_similarity
+
+        keys = _band_keys(signature)
+        clause = " OR ".join("(band = ? AND bucket = ?)" for _ in keys)
+        params = [x for b, k in enumerate(keys) for x in (b, k)]
+        rows = self.conn.execute(
+            f"SELECT DISTINCT m.article_id, a.minhash, r.duplicate_of FROM minhash_bands m"
+            f" JOIN analysis a ON a.article_id = m.article_id JOIN articles r ON r.id = m.article_id"
+            f" WHERE {clause} ORDER BY m.article_id", params).fetchall()
+        for aid, blob, dup_of in rows:
+            sim = minhash_similarity(signature, np.frombuffer(blob, dtype=np.uint32))
+            if sim >= NEAR_DUPLICATE:
+                return (dup_of or aid), sim
+        return None
+
+    def count(self) -> dict[str, int]:
+        (articles, dups), = self._query("SELECT count(*), count(duplicate_of) FROM articles")
+        (stories,), = self._query("SELECT count(*) FROM stories")
+        return {"articles": articles, "duplicates": dups, "stories": stories}
+
+    def article(self, article_id: int) -> ArticleRecord:
+        rows = self._articles("a.id = ?", (article_id,))
+        if not rows:
+            raise StoreError(f"{self.path}: no article {article_id}")
+        return rows[0]
+
+    def _articles(self, where: str, params: Sequence) -> list[ArticleRecord]:
+        rows = self._query(
+            "SELECT a.id, a.ext_id, a.title, a.url, a.outlet, a.published, a.author, a.language, a.source,"
+            f" a.duplicate_of FROM articles a WHERE {where} ORDER BY a.day, a.id", params)
+        return [ArticleRecord(*r) for r in rows]
+
+    def documents(self, article_ids: Iterable[int]) -> list[Document]:
+        """The stored articles as Documents, ready for storydiff.compare (ids: "a<id>" or their own)."""
+        ids = list(article_ids)
+        if not ids:
+            return []
+        rows = {r[0]: r for r in self._query(
+            f"SELECT id, ext_id, text, title, url, outlet, published FROM articles"
+            f" WHERE id IN ({','.join('?' * len(ids))})", ids)}
+        docs, taken = [], set()
+        for aid in ids:
+            _id, ext_id, text, title, url, outlet, published = rows[aid]
+            doc_id = ext_id if ext_id and ext_id not in taken else f"a{aid}"
+            taken.add(doc_id)
+            docs.append(Document(id=doc_id, text=text, title=title, url=url, outlet=outlet, published=published))
+        return docs
+
+    def features(self, article_ids: Sequence[int]) -> list[Features]:
+        """Stored analysis of these articles, in the given order."""
+        out: dict[int, Features] = {}
+        for s in range(0, len(article_ids), 500):
+            chunk = list(article_ids[s:s + 500])
+            for aid, sentences, names, words, numbers, emb, mh, day in self._query(
+                    "SELECT x.article_id, x.sentences, x.names, x.words, x.numbers, x.embedding, x.minhash, a.day"
+                    " FROM analysis x JOIN articles a ON a.id = x.article_id"
+                    f" WHERE x.article_id IN ({','.join('?' * len(chunk))})", chunk):
+                out[aid] = Features(words=json.loads(words), names=json.loads(names), numbers=json.loads(numbers),
+                                    vector=np.frombuffer(emb, dtype=np.float32).copy(),
+                                    minhash=np.frombuffer(mh, dtype=np.uint32).copy(), day=day,
+                                    sentences=[tuple(s) for s in json.loads(sentences)])
+        return [out[a] for a in article_ids]
+
+    # ---- stories -------------------------------------------------------------------------
+    def unassigned(self) -> list[int]:
+        """Independent articles not yet in a story."""
+        return [r[0] for r in self._query(
+            "SELECT a.id FROM articles a LEFT JOIN story_articles s ON s.article_id = a.id"
+            " WHERE s.article_id IS NULL AND a.duplicate_of IS NULL ORDER BY a.id")]
+
+    def assigned_in_window(self, first_day: int, last_day: int) -> dict[int, list[int]]:
+        """Existing stories' independent articles dated within [first_day, last_day]."""
+        out: dict[int, list[int]] = {}
+        for aid, sid in self._query(
+                "SELECT a.id, s.story_id FROM articles a JOIN story_articles s ON s.article_id = a.id"
+                " WHERE a.day BETWEEN ? AND ? AND a.duplicate_of IS NULL ORDER BY a.id", (first_day, last_day)):
+            out.setdefault(sid, []).append(aid)
+        return out
+
+    def days(self, article_ids: Sequence[int]) -> list[int]:
+        rows = dict(self._query(f"SELECT id, day FROM articles WHERE id IN ({','.join('?' * len(article_ids))})",
+                                list(article_ids))) if article_ids else {}
+        return [rows[a] for a in article_ids]
+
+    def save_assignment(self, groups: Sequence[tuple[int | None, Sequence[int]]]) -> list[int]:
+        """Write (story id or None for a new story, its independent article ids); returns story ids.
+
+        A story whose articles all moved elsewhere is deleted. Near-duplicates
+        follow their original. Summaries are recomputed for every touched story.
+        """
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        ids: list[int] = []
+        with self.transaction() as conn:
+            touched: set[int] = set()
+            for sid, members in groups:
+                if sid is None:
+                    sid = conn.execute("INSERT INTO stories (updated_at) VALUES (?)", (now,)).lastrowid
+                ids.append(sid)
+                touched.add(sid)
+                for aid in members:
+                    old = conn.execute("SELECT story_id FROM story_articles WHERE article_id = ?", (aid,)).fetchone()
+                    if old:
+                        touched.add(old[0])
+                    conn.execute("INSERT OR REPLACE INTO story_articles VALUES (?, ?)", (aid, sid))
+                    conn.execute("INSERT OR REPLACE INTO story_articles SELECT id, ? FROM articles"
+                                 " WHERE duplicate_of = ?", (sid, aid))
+            for sid in touched:
+                self._summarise(conn, sid, now)
+        return ids
+
+    def _summarise(self, conn: sqlite3.Connection, sid: int, now: str) -> None:
+        row = conn.execute(
+            "SELECT count(*), count(DISTINCT coalesce(a.outlet, a.source)), min(a.day), max(a.day)"
+            " FROM story_articles s JOIN articles a ON a.id = s.article_id"
+            " WHERE s.story_id = ? AND a.duplicate_of IS NULL", (sid,)).fetchone()
+        if not row[0]:
+            conn.execute("DELETE FROM story_articles WHERE story_id = ?", (sid,))
+            conn.execute("DELETE FROM stories WHERE id = ?", (sid,))
+            return
+        title = conn.execute(
+            "SELECT coalesce(a.title, substr(a.text, 1, 100)) FROM story_articles s JOIN articles a"
+            " ON a.id = s.article_id WHERE s.story_id = ? AND a.duplicate_of IS NULL"
+            " ORDER BY a.title IS NULL, a.day, a.id LIMIT 1", (sid,)).fetchone()[0]
+        title = " ".join(title.split()) if title else None
+        conn.execute("UPDATE stories SET title=?, articles=?, outlets=?, first_day=?, last_day=?, updated_at=?"
+                     " WHERE id=?", (title, row[0], row[1], row[2], row[3], now, sid))
+
+    def stories(self, query: str | None = None, limit: int | None = None, offset: int = 0,
+                min_articles: int = 1) -> list[StorySummary]:
+        """Stories, most recent and biggest first; ``query`` matches titles and article titles."""
+        where, params = "s.articles >= ?", [min_articles]
+        if query:
+            like = f"%{query}%"
+            where += (" AND (s.title LIKE ? OR s.id IN (SELECT sa.story_id FROM story_articles sa"
+                      " JOIN articles a ON a.id = sa.article_id WHERE a.title LIKE ? OR a.outlet LIKE ?))")
+            params += [like, like, like]
+        sql = (f"SELECT s.id, s.title, s.articles, s.outlets, s.first_day, s.last_day FROM stories s"
+               f" WHERE {where} ORDER BY s.last_day DESC, s.articles DESC, s.id")
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += [limit, offset]
+        return [StorySummary(sid, title, n, outlets, _iso_day(first), _iso_day(last))
+                for sid, title, n, outlets, first, last in self._query(sql, params)]
+
+    def story(self, story_id: int) -> StoryDetail:
+        rows = self._query("SELECT id, title, articles, outlets, first_day, last_day FROM stories WHERE id = ?",
+                           (story_id,))
+        if not rows:
+            raise StoreError(f"{self.path}: no story {story_id} (see 'storydiff stories')")
+        sid, title, n, outlets, first, last = rows[0]
+        members = self._articles("a.id IN (SELECT article_id FROM story_articles WHERE story_id = ?)", (sid,))
+        return StoryDetail(StorySummary(sid, title, n, outlets, _iso_day(first), _iso_day(last)),
+                           [a for a in members if a.duplicate_of is None],
+                           [a for a in members if a.duplicate_of is not None])
+
+    def iter_story_ids(self) -> Iterator[int]:
+        yield from (r[0] for r in self._query("SELECT id FROM stories ORDER BY id"))
+
+
+def _band_keys(signature: np.ndarray) -> list[int]:
+    """One bucket per LSH band: articles sharing any bucket are near-duplicate candidates."""
+    import hashlib
+
+    sig = np.asarray(signature, dtype=np.uint32)[:BANDS * ROWS_PER_BAND].reshape(BANDS, ROWS_PER_BAND)
+    return [int.from_bytes(hashlib.blake2b(row.tobytes(), digest_size=8).digest(), "little", signed=True)
+            for row in sig]

@@ -33,24 +33,30 @@ def _load_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def _run_cases(jobs: list[tuple[str, list]], out_dir: Path) -> list[float]:
-    """jobs: (file name, [Document, ...]); writes each report, returns per-case seconds."""
+def _one(job: tuple[str, list, Path]) -> float | None:
     import storydiff
+
+    name, docs, out_dir = job
+    t = time.perf_counter()
+    try:
+        report = storydiff.compare(docs).to_dict()
+    except storydiff.StorydiffError as e:
+        print(f"  {name}: {e}", file=sys.stderr)
+        return None
+    (out_dir / name).write_text(json.dumps(report), encoding="utf-8")
+    return time.perf_counter() - t
+
+
+def _run_cases(jobs: list[tuple[str, list]], out_dir: Path, workers: int = 2) -> list[float]:
+    """jobs: (file name, [Document, ...]); writes each report, returns per-case seconds."""
+    from multiprocessing import Pool
 
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in out_dir.glob("*.json"):
         old.unlink()
-    times = []
-    for name, docs in jobs:
-        t = time.perf_counter()
-        try:
-            report = storydiff.compare(docs).to_dict()
-        except storydiff.StorydiffError as e:
-            print(f"  {name}: {e}", file=sys.stderr)
-            continue
-        times.append(time.perf_counter() - t)
-        (out_dir / name).write_text(json.dumps(report), encoding="utf-8")
-    return times
+    with Pool(workers) as pool:
+        times = pool.map(_one, [(n, d, out_dir) for n, d in jobs], chunksize=4)
+    return [t for t in times if t is not None]
 
 
 def _score(args: list[str]) -> dict:

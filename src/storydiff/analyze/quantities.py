@@ -29,7 +29,11 @@ _VAGUE = {"dozens": (24, 99), "scores": (40, 99), "hundreds": (200, 999), "thous
           "millions": (2e6, 9.99e8), "tens": (20, 99), "several": (3, 9), "a few": (2, 5), "handful": (2, 6)}
 _MULT = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "m": 1e6, "bn": 1e9, "k": 1e3}
 _NUM_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$")
-_SKIP_ENTS = {"DATE", "TIME", "ORDINAL"}
+_SKIP_ENTS = {"TIME", "ORDINAL", "DATE_CAL"}
+_CALENDAR_WORDS = {"january", "february", "march", "april", "may", "june", "july", "august", "september",
+                   "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+                   "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday",
+                   "saturday", "sunday"}
 _COUNT_DEPS = {"nummod", "quantmod", "compound", "amod", "appos", "nmod", "npadvmod"}
 
 
@@ -54,7 +58,8 @@ def parse_number(text: str) -> float | None:
 def extract(sent, offset_ok=lambda s, e: True) -> list[Quantity]:
     """Quantities in a spaCy sentence span."""
     doc = sent.doc
-    ent_label = {t.i: t.ent_type_ for t in sent}
+    ent_label = {t.i: ("DATE_CAL" if t.ent_type_ == "DATE" and _calendar_like(doc, t.i) else t.ent_type_)
+                 for t in sent}
     out: list[Quantity] = []
     i = sent.start
     while i < sent.end:
@@ -96,6 +101,15 @@ def _is_numberish(tok) -> bool:
     if tok.like_num and not tok.is_punct:
         return True
     return tok.lower_ in _MULT and tok.i > 0 and tok.nbor(-1).like_num
+
+
+def _calendar_like(doc, i) -> bool:
+    """A number inside a DATE entity that is part of a calendar date, not an age or a duration."""
+    tok = doc[i]
+    if ":" in tok.text or "/" in tok.text or (tok.text.isdigit() and len(tok.text) == 4):
+        return True
+    near = doc[max(0, i - 2):i + 3]
+    return any(t.lower_.rstrip(".") in _CALENDAR_WORDS for t in near) or not tok.like_num
 
 
 def _is_pronoun_one(doc, i, j) -> bool:
@@ -185,8 +199,17 @@ def _bounds(low: float, high: float, approx: str | None) -> tuple[float, float]:
     return low, high
 
 
+# words that all count the dead: "3 dead", "killing 3", "death toll of 3", "3 fatalities"
+_DEATH = {"dead", "die", "kill", "death", "fatality", "toll", "body", "victim"}
+
+
 def counted_noun(doc, i, j) -> str | None:
-    """Lemma of what the number counts, following the parse where it can."""
+    """What the number counts (a lemma), with words for the dead folded into "dead"."""
+    word = _counted(doc, i, j)
+    return "dead" if word in _DEATH else word
+
+
+def _counted(doc, i, j) -> str | None:
     tok = doc[j]
     nxt = doc[j + 1] if j + 1 < len(doc) else None
     # "6.1-magnitude", "90-day", "23-year-old"
@@ -203,6 +226,8 @@ def counted_noun(doc, i, j) -> str | None:
         return tok.head.lemma_.lower()
     if nxt is not None and nxt.pos_ == "NOUN":
         return _head_noun_after(doc, j + 1, min(len(doc), j + 4)) or nxt.lemma_.lower()
+    if nxt is not None and nxt.pos_ in ("ADJ", "VERB") and nxt.lemma_.lower() in _DEATH:
+        return nxt.lemma_.lower()
     # "Lo Presti, 52," : an age in apposition to a person
     if i >= 2 and doc[i - 1].text == "," and doc[i - 2].ent_type_ == "PERSON" and nxt is not None and nxt.text == ",":
         return "age"

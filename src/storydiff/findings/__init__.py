@@ -1,0 +1,179 @@
+"""The compare stage: compare(documents) -> Report, the one entry point every shell calls.
+
+Stages: clean and de-duplicate the documents, analyze them into claims,
+align claims into facts, then turn facts and aligned claim pairs into
+findings: typed conflicts, agreements (k of N sources) and omissions
+("only in X"), ranked hard conflicts first.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+
+from ..align import Alignment, align
+from ..analyze import analyze
+from ..errors import InputError
+from ..model import AGREEMENT, CONFLICT, NOTICE, OMISSION, Claim, Document, Evidence, Finding, Report
+from .conflicts import Candidate, DocView, detect
+
+MIN_PAIR_SIM = 0.3          # claim pairs below this are never checked for value conflicts
+OMISSION_MAX_SIM = 0.55     # a claim whose best match elsewhere is below this is "only in" its document
+MIN_OMISSION_WORDS = 5
+TYPE_RANK = {"number": 0, "date": 1, "place": 2, "person": 3, "membership": 4, "attribution": 5, "polarity": 6}
+
+
+def compare(documents: list[Document]) -> Report:
+    """Compare two or more reports of one story."""
+    started = time.perf_counter()
+    docs, duplicates = _prepare(documents)
+    findings: list[Finding] = [_duplicate_notice(d, k) for d, k in duplicates.items()]
+    if len(docs) < 2:
+        return Report(documents=docs, findings=findings, duplicates=duplicates,
+                      meta={"seconds": round(time.perf_counter() - started, 3)})
+    claims = analyze(docs)
+    alignment = align(claims)
+    findings += _story_notices(alignment)
+    findings += _conflicts(alignment, claims)
+    findings += _agreements_and_omissions(alignment, [d.id for d in docs], findings)
+    findings.sort(key=_rank)
+    return Report(documents=docs, findings=findings, same_story=len(alignment.groups) == 1,
+                  duplicates=duplicates,
+                  meta={"seconds": round(time.perf_counter() - started, 3),
+                        "story_groups": alignment.groups,
+                        "story_scores": {f"{a}|{b}": round(s, 3) for (a, b), s in alignment.story_scores.items()}})
+
+
+def _prepare(documents: list[Document]) -> tuple[list[Document], dict[str, str]]:
+    from ..ingest.clean import clean_text
+
+    if len(documents) < 2:
+        raise InputError(f"compare needs at least two documents, got {len(documents)}")
+    ids = [d.id for d in documents]
+    dup_ids = sorted({i for i in ids if ids.count(i) > 1})
+    if dup_ids:
+        raise InputError(f"document ids must be unique; repeated: {', '.join(dup_ids)}")
+    seen: dict[str, str] = {}
+    kept, duplicates = [], {}
+    for d in documents:
+        text = clean_text(d.text)
+        if not text.strip():
+            raise InputError(f"{d.id}: the text is empty after cleaning")
+        digest = hashlib.sha256(" ".join(text.split()).lower().encode()).hexdigest()
+        if digest in seen:
+            duplicates[d.id] = seen[digest]
+            continue
+        seen[digest] = d.id
+        kept.append(d if text == d.text else Document(d.id, text, d.title, d.url, d.outlet, d.published))
+    return kept, duplicates
+
+
+def _duplicate_notice(dup: str, kept: str) -> Finding:
+    return Finding(NOTICE, "duplicate", f"{dup} is identical to {kept}; it was compared once, as {kept}",
+                   claims=[], docs=[kept, dup])
+
+
+def _story_notices(al: Alignment) -> list[Finding]:
+    if len(al.groups) == 1:
+        return []
+    parts = "; ".join(", ".join(g) for g in al.groups)
+    return [Finding(NOTICE, "different_stories",
+                    f"These documents do not report the same story (groups: {parts}); "
+                    "facts are only compared within a group", claims=[], docs=[d for g in al.groups for d in g],
+                    details={"groups": al.groups})]
+
+
+def _conflicts(al: Alignment, claims: dict[str, list[Claim]]) -> list[Finding]:
+    views = {d: DocView(cl) for d, cl in claims.items()}
+    group_of = {d: gi for gi, g in enumerate(al.groups) for d in g}
+    found: dict[tuple, Candidate] = {}
+    n = len(al.claims)
+    for i in range(n):
+        a = al.claims[i]
+        for j in range(i + 1, n):
+            b = al.claims[j]
+            if a.doc == b.doc or group_of[a.doc] != group_of[b.doc]:
+                continue
+            sim = float(al.sim[i, j])
+            if sim < MIN_PAIR_SIM:
+                continue
+            for cand in detect(a, b, sim, views[a.doc], views[b.doc]):
+                key = (cand.type, a.doc, cand.a_span[0], b.doc, cand.b_span[0])
+                if key not in found or found[key].confidence < cand.confidence:
+                    found[key] = cand
+    return [_finding(c) for c in _one_per_value(found.values())]
+
+
+def _one_per_value(cands) -> list[Candidate]:
+    """Keep the best-supported pairing for each differing value in each document."""
+    best: dict[tuple, Candidate] = {}
+    for c in sorted(cands, key=lambda c: -c.confidence):
+        k = (c.type, c.b.doc, c.b_span[0], c.a.doc, c.value_a.lower())
+        k2 = (c.type, c.a.doc, c.a_span[0], c.b.doc, c.value_b.lower())
+        if k in best or k2 in best:
+            continue
+        best[k] = best[k2] = c
+    return list({id(c): c for c in best.values()}.values())
+
+
+def _finding(c: Candidate) -> Finding:
+    return Finding(CONFLICT, c.type, c.summary, claims=c.evidence(),
+                   values={c.a.doc: c.value_a, c.b.doc: c.value_b}, confidence=c.confidence,
+                   docs=[c.a.doc, c.b.doc], details=c.details)
+
+
+def _agreements_and_omissions(al: Alignment, doc_ids: list[str], conflicts: list[Finding]) -> list[Finding]:
+    out = []
+    for fact in al.facts:
+        fdocs = fact.docs
+        group = next(g for g in al.groups if fdocs[0] in g)
+        if len(fdocs) >= 2:
+            out.append(_agreement(fact.claims, fdocs, group))
+        if len(fdocs) < len(group):
+            om = _omission(al, fact.claims, fdocs, group)
+            if om:
+                out.append(om)
+    return out
+
+
+def _agreement(claims: list[Claim], fdocs: list[str], group: list[str]) -> Finding:
+    rep = {}
+    for c in claims:
+        rep.setdefault(c.doc, c)
+    k, n = len(fdocs), len(group)
+    lead = rep[fdocs[0]]
+    return Finding(AGREEMENT, "corroborated",
+                   f"Reported by {k} of {n} sources ({', '.join(fdocs)}): \u201c{_short(lead.text)}\u201d",
+                   claims=[c.evidence() for c in claims], values={d: rep[d].text for d in fdocs},
+                   confidence=0.9, docs=fdocs, details={"k": k, "n": n})
+
+
+def _omission(al: Alignment, claims: list[Claim], fdocs: list[str], group: list[str]) -> Finding | None:
+    words = max(len(c.text.split()) for c in claims)
+    if words < MIN_OMISSION_WORDS or all(c.is_title for c in claims):
+        return None
+    others = [d for d in group if d not in fdocs]
+    # a loose paraphrase elsewhere means "said differently", not "left out"
+    idx = [al.index(c) for c in claims]
+    other_idx = [i for i, c in enumerate(al.claims) if c.doc in others]
+    if other_idx and float(al.sim[sorted(idx)][:, other_idx].max()) >= OMISSION_MAX_SIM:
+        return None
+    lead = claims[0]
+    where = f"only in {', '.join(fdocs)}" if len(fdocs) == 1 else f"missing from {', '.join(others)}"
+    return Finding(OMISSION, "only_in" if len(fdocs) == 1 else "missing_from",
+                   f"{where[0].upper() + where[1:]}: \u201c{_short(lead.text)}\u201d",
+                   claims=[c.evidence() for c in claims], values={d: "present" for d in fdocs},
+                   confidence=0.7, docs=fdocs, details={"absent_from": others})
+
+
+def _short(text: str, n: int = 110) -> str:
+    return text if len(text) <= n else text[: n - 1].rstrip() + "\u2026"
+
+
+def _rank(f: Finding):
+    kind_rank = {NOTICE: 0, CONFLICT: 1, AGREEMENT: 2, OMISSION: 3}[f.kind]
+    type_rank = TYPE_RANK.get(f.type, 9) if f.kind == CONFLICT else 0
+    first = min((c.start for c in f.claims), default=0)
+    return (kind_rank, type_rank, -f.confidence, -len(f.docs), f.docs[0] if f.docs else "", first)
+
+
+__all__ = ["compare", "Evidence"]

@@ -1,0 +1,290 @@
+"""Typed conflict detectors over pairs of aligned claims from two documents.
+
+A conflict needs three things: the two claims state the same thing (their
+similarity passes the detector's bar), the two values fill the same slot
+(same counted thing, same kind of date field, same kind of entity in the
+same place of the sentence), and the values are incompatible in the light of
+BOTH whole documents: if document A also gives B's value somewhere, or B
+also gives A's, the reports do not contradict each other on it.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from ..analyze import dates
+from spacy.lang.en.stop_words import STOP_WORDS as STOP
+
+from ..model import Claim, Entity, Evidence, Quantity
+
+ATTRIBUTION_QUOTE_MATCH = 0.8
+POLARITY_SIM = 0.8
+MEMBERSHIP_MIN_SHARED = 2
+
+_WORD = re.compile(r"\w+")
+_PRONOUN_COUNTED = {"they", "them", "who", "which", "these", "those", "we"}
+
+
+@dataclass
+class Candidate:
+    """A conflict before it becomes a Finding."""
+
+    type: str
+    a: Claim
+    b: Claim
+    a_span: tuple[int, int, str]
+    b_span: tuple[int, int, str]
+    value_a: str
+    value_b: str
+    confidence: float
+    summary: str
+    details: dict
+
+    def evidence(self) -> list[Evidence]:
+        return [Evidence(self.a.doc, *self.a_span), Evidence(self.b.doc, *self.b_span)]
+
+
+# --- values in slots: numbers, dates, places, people --------------------------------
+
+@dataclass(frozen=True)
+class Value:
+    """A comparable value in a claim: a quantity, a time or a name."""
+
+    kind: str              # number | date | name
+    claim: Claim
+    start: int
+    end: int
+    text: str
+    item: object           # the Quantity, TimeExpr or Entity
+    context: frozenset     # content words around it: what slot it fills
+
+
+def values(c: Claim) -> list[Value]:
+    out = [Value("number", c, q.start, q.end, q.text, q, _window(c, q.start, q.end)) for q in c.quantities]
+    out += [Value("date", c, t.start, t.end, t.text, t, _window(c, t.start, t.end)) for t in c.times]
+    out += [Value("name", c, e.start, e.end, e.text, e, _window(c, e.start, e.end))
+            for e in c.entities if e.type in ("person", "place", "org")]
+    return out
+
+
+def _window(c: Claim, start: int, end: int, n: int = 5) -> frozenset:
+    before = [w for w in _WORD.findall(c.text[: start - c.start].lower()) if w not in STOP][-n:]
+    after = [w for w in _WORD.findall(c.text[end - c.start:].lower()) if w not in STOP][:n]
+    return frozenset(before + after)
+
+
+def same(x: Value, y: Value) -> bool | None:
+    """True if two values of one kind can be the same, False if they cannot, None if incomparable."""
+    if x.kind == "number":
+        if not _counted_comparable(x.item, y.item):
+            return None
+        return quantities_compatible(x.item, y.item)
+    if x.kind == "date":
+        return dates.compatible(x.item, y.item)
+    return x.item.key == y.item.key or _name_contains(x.text, y.text)
+
+
+def _name_contains(a: str, b: str) -> bool:
+    wa, wb = set(_WORD.findall(a.lower())), set(_WORD.findall(b.lower()))
+    return bool(wa and wb and (wa <= wb or wb <= wa))
+
+
+def quantities_compatible(a: Quantity, b: Quantity) -> bool:
+    return a.low <= b.high and b.low <= a.high
+
+
+def _counted_comparable(a: Quantity, b: Quantity) -> bool:
+    if a.counted and b.counted:
+        return a.counted == b.counted or (a.counted in _PRONOUN_COUNTED and b.counted in _PRONOUN_COUNTED)
+    return True
+
+
+@dataclass
+class DocView:
+    """A whole document's values, to tell a value the other report never gives."""
+
+    claims: list[Claim]
+
+    def __post_init__(self) -> None:
+        self.values = [v for c in self.claims for v in values(c)]
+        self.text = " ".join(c.text for c in self.claims).lower()
+
+    def gives(self, v: Value) -> bool:
+        """Does this document state ``v`` anywhere (as a compatible value, or the same words)?"""
+        for x in self.values:
+            if x.kind == v.kind and same(x, v):
+                return True
+        if v.kind == "name":
+            return re.search(r"\b" + re.escape(v.text.lower()) + r"\b", self.text) is not None
+        return False
+
+
+SLOT_BARS = {"number": 0.62, "date": 0.62, "name": 0.66}
+
+
+def slot_score(x: Value, y: Value, sim: float) -> float:
+    """How surely two values fill the same slot: similar claims, similar surroundings."""
+    ctx = len(x.context & y.context) / max(1, min(len(x.context), len(y.context)))
+    score = sim + 0.35 * ctx
+    if x.kind == "number" and x.item.counted and x.item.counted == y.item.counted:
+        score += 0.15
+    if x.kind == "name" and x.item.type == y.item.type:
+        score += 0.05
+    return score
+
+
+def value_conflicts(a: Claim, b: Claim, sim: float, da: DocView, db: DocView) -> list[Candidate]:
+    """A value one report never gives, where the other report has a different one."""
+    out = []
+    vals_a, vals_b = values(a), values(b)
+    for vb in vals_b:
+        if da.gives(vb):
+            continue
+        best = None
+        for va in vals_a:
+            if va.kind != vb.kind or same(va, vb) is not False:
+                continue
+            if any(same(va, y) for y in vals_b if y.kind == va.kind):
+                continue  # b's claim states a's value too: an addition, not a contradiction
+            score = slot_score(va, vb, sim)
+            if score >= SLOT_BARS[va.kind] and (best is None or score > best[0]):
+                best = (score, va)
+        if best is not None:
+            out.append(_value_candidate(best[1], vb, a, b, best[0], db))
+    return out
+
+
+def _value_candidate(va: Value, vb: Value, a: Claim, b: Claim, score: float, db: DocView) -> Candidate:
+    ctype = va.kind if va.kind != "name" else _name_type(va, vb)
+    # weaker when b's document also gives a's value elsewhere (a correction, an update, an addition)
+    conf = _conf(min(1.0, score / 1.2), 0.9 if not db.gives(va) else 0.7)
+    if va.kind == "number":
+        what = va.item.counted or vb.item.counted
+        summary = (f"{a.doc} and {b.doc} give different figures"
+                   f"{' for ' + _counted_phrase(what) if what else ''}: {va.text} vs {vb.text}")
+    elif va.kind == "date":
+        summary = f"{a.doc} and {b.doc} date it differently: {va.text} vs {vb.text}"
+    else:
+        summary = f"{a.doc} and {b.doc} name a different {ctype}: {va.text} vs {vb.text}"
+    return Candidate(ctype, a, b, (va.start, va.end, va.text), (vb.start, vb.end, vb.text), va.text, vb.text,
+                     confidence=conf, summary=summary, details={"slot_score": round(score, 3)})
+
+
+def _name_type(va: Value, vb: Value) -> str:
+    types = {va.item.type, vb.item.type}
+    if "place" in types and "person" not in types:
+        return "place"
+    if va.item.type in ("person", "place"):
+        return va.item.type
+    return "person" if "person" in types else "place" if "place" in types else "name"
+
+
+def _counted_phrase(what: str) -> str:
+    return "them" if what in _PRONOUN_COUNTED else what
+
+
+# --- who said it --------------------------------------------------------------------
+
+def attribution_conflicts(a: Claim, b: Claim, sim: float) -> list[Candidate]:
+    out = []
+    for qa in a.quotes:
+        for qb in b.quotes:
+            if _quote_match(qa.text, qb.text) < ATTRIBUTION_QUOTE_MATCH:
+                continue
+            ka, kb = qa.speaker_key, qb.speaker_key
+            if not ka or not kb or ka == kb:
+                continue
+            if not (ka.startswith("person:") and kb.startswith("person:")):
+                continue  # "a senior official" vs "an American official": compatible
+            out.append(Candidate(
+                "attribution", a, b, (qa.speaker_start, qa.speaker_end, qa.speaker),
+                (qb.speaker_start, qb.speaker_end, qb.speaker), qa.speaker, qb.speaker,
+                confidence=_conf(sim, 0.85),
+                summary=f"The same words are attributed to {qa.speaker} ({a.doc}) and {qb.speaker} ({b.doc})",
+                details={"quote": qa.text}))
+    return out
+
+
+def _quote_match(x: str, y: str) -> float:
+    wx, wy = _WORD.findall(x.lower()), _WORD.findall(y.lower())
+    if not wx or not wy:
+        return 0.0
+    m = difflib.SequenceMatcher(None, wx, wy, autojunk=False)
+    matched = sum(b.size for b in m.get_matching_blocks())
+    return matched / min(len(wx), len(wy))
+
+
+# --- polarity -----------------------------------------------------------------------
+
+def polarity_conflicts(a: Claim, b: Claim, sim: float) -> list[Candidate]:
+    """One claim denies what a near-identical claim affirms."""
+    if sim < POLARITY_SIM or a.negated == b.negated:
+        return []
+    neg, pos = (a, b) if a.negated else (b, a)
+    return [Candidate(
+        "polarity", a, b, (a.start, a.end, a.text), (b.start, b.end, b.text), _short(a.text), _short(b.text),
+        confidence=_conf(sim, 0.5),
+        summary=f"{neg.doc} negates what {pos.doc} states: \u201c{_short(neg.text)}\u201d", details={})]
+
+
+def _short(text: str, n: int = 90) -> str:
+    return text if len(text) <= n else text[: n - 1].rstrip() + "\u2026"
+
+
+# --- set membership -----------------------------------------------------------------
+
+_HEDGES = re.compile(r"\bamong (?:other|others)\b|\bincluding\b|\bsuch as\b|\band others\b|\bamong them\b", re.I)
+
+
+def membership_conflicts(a: Claim, b: Claim, sim: float) -> list[Candidate]:
+    """Two lists of participants (3+ names of one kind) that differ."""
+    out = []
+    for etype in ("place", "person", "org"):
+        sa = _members(a, etype)
+        sb = _members(b, etype)
+        if len(sa) < 3 or len(sb) < 3:
+            continue
+        shared = sa.keys() & sb.keys()
+        if len(shared) < MEMBERSHIP_MIN_SHARED or sa.keys() == sb.keys():
+            continue
+        only_a = [sa[k].text for k in sa if k not in sb]
+        only_b = [sb[k].text for k in sb if k not in sa]
+        hedged = [c.doc for c in (a, b) if _HEDGES.search(c.text)]
+        span_a = (min(e.start for e in sa.values()), max(e.end for e in sa.values()))
+        span_b = (min(e.start for e in sb.values()), max(e.end for e in sb.values()))
+        summary = (f"Who is involved differs: only in {a.doc}: {', '.join(only_a) or '-'}; "
+                   f"only in {b.doc}: {', '.join(only_b) or '-'}; both: "
+                   f"{', '.join(sa[k].text for k in sa if k in shared)}")
+        if hedged:
+            summary += f" ({', '.join(hedged)} hedges: the list is not exhaustive)"
+        out.append(Candidate(
+            "membership", a, b, (*span_a, a.text[span_a[0] - a.start:span_a[1] - a.start]),
+            (*span_b, b.text[span_b[0] - b.start:span_b[1] - b.start]),
+            ", ".join(e.text for e in sa.values()), ", ".join(e.text for e in sb.values()),
+            confidence=_conf(sim, 0.75 if hedged else 0.9), summary=summary,
+            details={"only": {a.doc: only_a, b.doc: only_b},
+                     "both": [sa[k].text for k in sa if k in shared], "hedged": hedged}))
+    return out
+
+
+def _members(c: Claim, etype: str) -> dict[str, Entity]:
+    out: dict[str, Entity] = {}
+    for e in c.entities:
+        if e.type == etype:
+            out.setdefault(e.key, e)
+    return out
+
+
+def _conf(sim: float, base: float) -> float:
+    return round(min(0.99, base * (0.6 + 0.4 * min(1.0, sim))), 3)
+
+
+def detect(a: Claim, b: Claim, sim: float, da: DocView, db: DocView) -> list[Candidate]:
+    """Every typed conflict between two claims of two documents."""
+    found = value_conflicts(a, b, sim, da, db) + value_conflicts(b, a, sim, db, da) + attribution_conflicts(a, b, sim)
+    if sim >= 0.5:
+        found += membership_conflicts(a, b, sim)
+    if not found:
+        found += polarity_conflicts(a, b, sim)
+    return found

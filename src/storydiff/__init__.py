@@ -31,7 +31,7 @@ def load_many(sources: list[str], **options) -> list[Document]:
 
 def compare(documents: list[Document], **options) -> Report:
     """Compare two or more reports of one story: conflicts, agreements, omissions."""
-    from .compare import compare as _compare
+    from .findings import compare as _compare
     return _compare(documents, **options)
 
 

@@ -340,3 +340,71 @@ def test_compare_form_with_uploads_redirects_to_the_report(client: TestClient) -
     page = client.get(r.headers["location"])
     assert page.status_code == 200
     assert "000_d94821f06af23b8d" in page.text and 'class="sd-card k-conflict' in page.text
+
+
+# --- stories and ingest (corpus store) --------------------------------------------------------
+
+def test_no_store_yet_means_no_stories_not_an_error(tmp_path: Path) -> None:
+    with TestClient(create_app(WebSettings(db=str(tmp_path / "none.db")))) as c:
+        assert c.get("/api/stories").json() == {"stories": [], "query": None, "offset": 0, "more": False}
+        page = c.get("/stories")
+        assert page.status_code == 200 and "No stories yet" in page.text
+        r = c.get("/api/stories/1")
+        assert r.status_code == 404 and "no story 1" in r.json()["error"]
+        assert c.get("/stories/1").status_code == 404
+        assert c.get("/api/health").json()["store"] is False
+        assert c.get("/api/stories?limit=0").status_code == 422
+        assert not (tmp_path / "none.db").exists()  # reading never creates a store
+
+
+def test_ingest_limits(tmp_path: Path) -> None:
+    settings = WebSettings(db=str(tmp_path / "s.db"), max_ingest_articles=2, max_text_chars=5_000)
+    with TestClient(create_app(settings)) as c:
+        r = c.post("/api/articles", json={"articles": [{"text": ENGLISH}] * 3})
+        assert r.status_code == 422 and "at most 2" in r.json()["error"]
+        r = c.post("/api/articles", json={"articles": [{"text": "y" * 5_001}]})
+        assert r.status_code == 413 and "articles[0]" in r.json()["error"]
+        r = c.post("/api/articles", json={"articles": []})
+        assert r.status_code == 422
+
+
+@pytest.fixture(scope="module")
+def store_client(tmp_path_factory) -> TestClient:
+    db = tmp_path_factory.mktemp("store") / "corpus.db"
+    with TestClient(create_app(WebSettings(db=str(db)))) as c:
+        yield c
+
+
+@pytest.mark.slow
+def test_ingest_then_browse_and_compare_a_story(store_client: TestClient) -> None:
+    c = store_client
+    seeds = [{"id": p.stem, "text": t, "outlet": o}
+             for p, t, o in zip(SEEDS, seed_texts(), ["smallsite.example", "bignews.example"])]
+    bad = [{"id": "short", "text": "Too short to compare."}, {"url": "http://127.0.0.1:9/story"}]
+    r = c.post("/api/articles", json={"articles": seeds + bad})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["added"] == 2 and out["stories"] >= 1
+    assert [f.split(":")[0] for f in out["failed"]] == ["articles[2]", "articles[3]"]
+    assert "private" in out["failed"][1] and "/tmp" not in " ".join(out["failed"])
+    again = c.post("/api/articles", json={"articles": seeds}).json()
+    assert again["added"] == 0 and again["duplicates"] == 2  # idempotent
+
+    listed = c.get("/api/stories").json()["stories"]
+    story = next(s for s in listed if s["articles"] == 2)
+    assert story["outlets"] == ["bignews.example", "smallsite.example"]
+    assert any(s["id"] == story["id"] for s in c.get("/api/stories", params={"q": "White Helmets"}).json()["stories"])
+    assert c.get("/api/stories", params={"q": "zebra crossing"}).json()["stories"] == []
+
+    detail = c.get(f"/api/stories/{story['id']}").json()
+    assert sorted(a["outlet"] for a in detail["articles"]) == ["bignews.example", "smallsite.example"]
+    assert any(f["kind"] == "conflict" and {"Around 300", "about 800"} <= set(f["values"].values())
+               for f in detail["report"]["findings"])
+
+    page = c.get(f"/stories/{story['id']}")
+    assert page.status_code == 200 and page.text.count('class="sd-doc"') == 2
+    assert "bignews.example" in page.text and f'href="/stories/{story["id"]}/export/json"' in page.text
+    exported = c.get(f"/stories/{story['id']}/export/json").json()
+    assert exported["findings"] == detail["report"]["findings"]
+    listing = c.get("/stories", params={"q": "Helmets"})
+    assert f'href="/stories/{story["id"]}"' in listing.text

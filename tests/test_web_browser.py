@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -59,15 +60,21 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def base() -> Iterator[str]:
-    with Server() as url:  # the production configuration: CSP on
+def base(tmp_path_factory) -> Iterator[str]:
+    """The production configuration (CSP on), over a store holding the seed pair."""
+    db = tmp_path_factory.mktemp("store") / "corpus.db"
+    with Server(db=str(db)) as url:
+        seeds = [{"id": p.stem, "text": p.read_text(encoding="utf-8"), "outlet": outlet}
+                 for p, outlet in zip(SEEDS, ["smallsite.example", "bignews.example"])]
+        r = httpx.post(url + "/api/articles", json={"articles": seeds}, timeout=300)
+        assert r.status_code == 200 and r.json()["added"] == 2, r.text
         yield url
 
 
 @pytest.fixture(scope="module")
-def unsafe_base() -> Iterator[str]:
+def unsafe_base(tmp_path_factory) -> Iterator[str]:
     """CSP off, so the escaping alone has to stop the payloads."""
-    with Server(csp=False) as url:
+    with Server(csp=False, db=str(tmp_path_factory.mktemp("store") / "corpus.db")) as url:
         yield url
 
 
@@ -115,13 +122,12 @@ def seed_report_url(base: str, browser) -> str:
 
 # whether a mark can be seen: inside its column's scrolled area and not under anything
 # (a sticky column header, say): the element at its centre is the mark itself
-VISIBLE = """([c, m]) => { const col = document.querySelector(c).getBoundingClientRect();
-                           const el = document.querySelector(m); const r = el.getBoundingClientRect();
-                           const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-                           return r.top >= col.top && r.bottom <= col.bottom && (hit === el || el.contains(hit)); }"""
+VISIBLE = """([col, el]) => { const c = col.getBoundingClientRect(); const r = el.getBoundingClientRect();
+                              const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+                              return r.top >= c.top && r.bottom <= c.bottom && (hit === el || el.contains(hit)); }"""
 
 
-def in_view(page, column: str, mark: str) -> bool:
+def in_view(page, column, mark) -> bool:
     return page.evaluate(VISIBLE, [column, mark])
 
 
@@ -144,20 +150,20 @@ def test_seed_pair_conflict_is_highlighted_in_both_columns_and_click_scrolls_to_
     assert "Around 300" in card.inner_text() and "about 800" in card.inner_text()
     fid = card.get_attribute("data-f")
     shot(page, "report", full=False)
-    columns = ['.sd-doc[data-doc="doc1"]', '.sd-doc[data-doc="doc2"]']  # pasted texts are doc1, doc2, ...
-    # the differing value itself is marked (data-v) inside the conflict's highlighted sentence
-    marks = [f'{col} mark.sd-ev.k-conflict.sd-value[data-v~="{fid}"]' for col in columns]
-    for mark, value in zip(marks, ("300", "800")):
-        assert value in page.locator(mark).first.inner_text()
+    selectors = ['.sd-doc[data-doc="doc1"]', '.sd-doc[data-doc="doc2"]']  # pasted texts are doc1, doc2, ...
+    columns = [page.query_selector(c) for c in selectors]
+    # the conflict's evidence in each column, highlighted as a conflict and holding that column's value
+    marks = [page.locator(f'{c} mark.sd-ev.k-conflict[data-f~="{fid}"]', has_text=value).first.element_handle()
+             for c, value in zip(selectors, ("Around 300", "about 800"))]
     # start with both columns scrolled to the end, the evidence out of sight
     for col, mark in zip(columns, marks):
-        page.eval_on_selector(col, "el => { el.style.scrollBehavior = 'auto'; el.scrollTop = el.scrollHeight; }")
+        col.evaluate("el => { el.style.scrollBehavior = 'auto'; el.scrollTop = el.scrollHeight; }")
         assert not in_view(page, col, mark)
     card.click()
-    settle_scrolling(page, columns)
+    settle_scrolling(page, selectors)
     for col, mark in zip(columns, marks):
-        assert in_view(page, col, mark), f"{mark} not scrolled into view"
-        assert "is-active" in page.locator(mark).first.get_attribute("class")
+        assert in_view(page, col, mark), f"{mark.inner_text()} not scrolled into view"
+        assert "is-active" in mark.get_attribute("class")
     assert card.get_attribute("aria-pressed") == "true"
     shot(page, "report-selected-conflict", full=False)
     assert page.errors == []
@@ -224,6 +230,50 @@ def test_hostile_article_runs_nothing(page, unsafe_base: str) -> None:
     assert "two or more" in page.locator(".error").inner_text()
     assert page.locator("textarea[name=text]").first.input_value() == XSS_BODY
     _assert_nothing_ran(page, dialogs)
+
+
+def test_open_a_story_from_the_store(page, base: str) -> None:
+    page.goto(base + "/stories")
+    shot(page, "stories")
+    page.fill("input[name=q]", "White Helmets")
+    page.click("form.search button")
+    link = page.locator("a.story-link").first
+    assert "White Helmets" in link.inner_text()
+    row = page.locator("table.stories tr", has=link)
+    assert "bignews.example" in row.inner_text() and "smallsite.example" in row.inner_text()
+    link.click()
+    page.wait_for_url("**/stories/*")
+    card = page.locator(".sd-card.k-conflict", has_text="Around 300").filter(has_text="about 800").first
+    card.wait_for()
+    assert page.locator(".sd-doc").count() == 2
+    assert "2 articles from bignews.example, smallsite.example" in page.locator(".story-meta").inner_text()
+    card.click()
+    shot(page, "story", full=False)
+    with page.expect_download() as info:
+        page.click("a.export[data-format=json]")
+    data = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
+    assert sorted(d["outlet"] for d in data["documents"]) == ["bignews.example", "smallsite.example"]
+    assert page.errors == []
+
+
+def test_hostile_article_ingested_into_the_store_runs_nothing(page, unsafe_base: str) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    hostile = [{"id": "storm", "title": XSS_TITLE, "outlet": XSS_TITLE, "url": "javascript:alert(5)",
+                "text": XSS_BODY},
+               {"id": "storm2", "title": XSS_TITLE + " (2)", "text": XSS_BODY.replace("two hundred", "three hundred")}]
+    r = page.request.post(unsafe_base + "/api/articles", data={"articles": hostile})
+    assert r.status == 200 and r.json()["added"] == 2, r.text()
+    page.goto(unsafe_base + "/stories")
+    assert '<script>window.__xss = "title"</script>' in page.locator("table.stories").inner_text()
+    shot(page, "stories-hostile")
+    _assert_nothing_ran(page, dialogs)
+    for href in [a.get_attribute("href") for a in page.locator("a.story-link").all()]:
+        page.goto(unsafe_base + href)
+        page.locator(".sd-doc").first.wait_for()
+        assert "window.__xss = 3" in page.locator(".sd-doc").first.inner_text()
+        page.get_by_text("click here for more").first.click()
+        _assert_nothing_ran(page, dialogs)
 
 
 def test_main_pages_render_cleanly(page, base: str) -> None:

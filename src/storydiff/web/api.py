@@ -6,8 +6,10 @@ from fastapi import APIRouter, Query, Request, Response
 from .. import __version__
 from ..model import Report
 from . import stories
-from .inputs import RawInput, check_count
-from .schemas import CompareRequest, DocumentIn, ErrorOut, HealthOut, ReportOut, StoriesOut, StoryOut
+from ..errors import InputError
+from .inputs import RawInput, TooLarge, check_count
+from .schemas import (CompareRequest, DocumentIn, ErrorOut, HealthOut, IngestOut, IngestRequest, ReportOut,
+                      StoriesOut, StoryOut)
 from .service import report_id
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -73,3 +75,26 @@ async def story_report(request: Request, story_id: int) -> tuple[stories.StoryPa
     if len(page.documents) < 2:
         return page, Report(page.documents, [])
     return page, await engine.compare_documents(report_id(page.documents), page.documents)
+
+
+@router.post("/articles", response_model=IngestOut, responses=ERRORS | {503: NOT_FOUND[503]})
+async def ingest_articles(body: IngestRequest, request: Request) -> dict:
+    """Ingest articles into the corpus store and update its stories.
+
+    Same document objects as /api/compare. An article that cannot be stored is
+    listed in `failed` with its reason; the others are stored (one bad article
+    never stops the rest). Re-sending the same articles stores nothing twice.
+    """
+    settings = request.app.state.settings
+    if not body.articles:
+        raise InputError("no articles given")
+    if len(body.articles) > settings.max_ingest_articles:
+        raise InputError(f"too many articles: {len(body.articles)}; send at most "
+                         f"{settings.max_ingest_articles} per request")
+    for n, a in enumerate(body.articles):
+        if a.text is not None and len(a.text) > settings.max_text_chars:
+            raise TooLarge(f"articles[{n}]: text has {len(a.text):,} characters; "
+                           f"the limit is {settings.max_text_chars:,}")
+    summary = await request.app.state.engine.run(stories.ingest, settings,
+                                                  [a.model_dump() for a in body.articles], heavy=True)
+    return summary

@@ -133,7 +133,8 @@ class IngestRequest(BaseModel):
 
 
 class IngestOut(BaseModel):
-    added: int
-    duplicates: int
-    failed: list[str] = Field(description="one line per article that could not be stored")
-    article_ids: list[int | str | None] = Field(description="store id per input article (None if it failed)")
+    added: int = Field(description="articles stored")
+    duplicates: int = Field(description="already in the store (same URL or text): skipped")
+    near_duplicates: int = Field(description="stored, linked to the original they republish")
+    failed: list[str] = Field(description="one line per article that could not be stored, naming it")
+    stories: int = Field(description="stories created or updated")

@@ -19,6 +19,7 @@ class WebSettings:
     max_body_bytes: int = 5_000_000  # whole request, uploads included
     max_documents: int = 10          # per compare
     max_text_chars: int = 200_000    # per document, after cleaning
+    max_ingest_articles: int = 200   # per POST /api/articles
     compare_workers: int = 2         # compares running at once (one per core)
     report_cache_size: int = 64      # recent reports kept so pages and exports can link to them
     csp: bool = True                 # Content-Security-Policy header (defence in depth)
@@ -28,7 +29,7 @@ class WebSettings:
     def from_env(cls, **overrides) -> "WebSettings":
         """Defaults, then STORYDIFF_WEB_* environment variables, then explicit overrides."""
         env = {}
-        for name in ("max_body_bytes", "max_documents", "max_text_chars", "compare_workers"):
+        for name in ("max_body_bytes", "max_documents", "max_text_chars", "max_ingest_articles", "compare_workers"):
             value = os.environ.get(f"STORYDIFF_WEB_{name.upper()}")
             if value:
                 env[name] = int(value)

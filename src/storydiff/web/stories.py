@@ -7,6 +7,8 @@ knows the store's classes.
 """
 from __future__ import annotations
 
+import json
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,3 +98,37 @@ def story(settings: WebSettings, story_id: int) -> StoryPage:
     articles = [{"id": a.id, "doc": d.id, "title": a.title, "url": a.url, "outlet": a.outlet,
                  "published": a.published} for a, d in zip(detail.articles, docs)]
     return StoryPage(_row(detail), articles, len(detail.duplicates), docs)
+
+
+def ingest(settings: WebSettings, articles: list[dict]) -> dict:
+    """Store articles (dicts of DocumentIn fields) and update the stories; the run's summary.
+
+    Articles with text or HTML go to the corpus ingest as one .jsonl file, URL-only
+    ones as URLs, so they get exactly the CLI's cleaning, deduplication and
+    fetching rules. Failures name the article as the request did (``articles[2]``).
+    """
+    from ..corpus.ingest import ingest as run_ingest
+
+    with tempfile.TemporaryDirectory(prefix="storydiff-web-") as tmp:
+        path = Path(tmp) / "articles.jsonl"
+        lines, sources, names = [], [], {}
+        for n, a in enumerate(articles):
+            if a.get("text") is None and a.get("html") is None:
+                sources.append(a["url"])
+                names[a["url"]] = f"articles[{n}]"
+                continue
+            lines.append(json.dumps({k: v for k, v in a.items() if v is not None}, ensure_ascii=False))
+            names[f"{path} line {len(lines)}"] = f"articles[{n}]"
+        if lines:
+            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            sources.insert(0, str(path))
+        with _open(settings, create=True) as store:
+            summary = run_ingest(store, sources, allow_private=settings.allow_private)
+    failed = [f"{names.get(where, where)}: {_without(reason, where)}" for where, reason in summary.failed]
+    return {"added": summary.added, "duplicates": summary.duplicates,
+            "near_duplicates": summary.near_duplicates, "failed": failed, "stories": summary.stories}
+
+
+def _without(reason: str, where: str) -> str:
+    """The reason without the (temporary) source name it starts with."""
+    return reason.removeprefix(f"{where}: ")

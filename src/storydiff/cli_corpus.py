@@ -83,17 +83,27 @@ def run_stories(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("id", "title", "articles", "outlets", "dates", box=None, header_style="bold")
-    for s in rows:
-        dates = s.first_date if s.first_date == s.last_date else f"{s.first_date} .. {s.last_date}"
-        table.add_row(str(s.id), s.title or "", str(s.articles), str(s.outlets), dates or "")
     console = Console()
+    dates_width = max([len(_dates(s)) for s in rows] + [5])
+    table = Table(box=None, header_style="bold")
+    table.add_column("id", justify="right", no_wrap=True, min_width=max(len(str(s.id)) for s in rows) if rows else 2)
+    table.add_column("title", overflow="ellipsis", no_wrap=True,
+                     max_width=max(20, console.width - dates_width - 32))
+    table.add_column("articles", justify="right", no_wrap=True, min_width=8)
+    table.add_column("outlets", justify="right", no_wrap=True, min_width=7)
+    table.add_column("dates", no_wrap=True, min_width=dates_width)
+    for s in rows:
+        table.add_row(str(s.id), s.title or "", str(s.articles), str(s.outlets), _dates(s))
     if rows:
         console.print(table)
     else:
         console.print("no stories" + (f" matching {args.search!r}" if args.search else "") +
                       " (add articles with 'storydiff ingest')")
     return 0
+
+
+def _dates(s) -> str:  # noqa: ANN001 - a StorySummary
+    return (s.first_date or "") if s.first_date == s.last_date else f"{s.first_date} .. {s.last_date}"
 
 
 def run_story(args: argparse.Namespace) -> int:

@@ -3,7 +3,7 @@
     store.py     the SQLite store (articles, analysis, stories) - the API the web app reads
     ingest.py    files, folders, .jsonl, URLs and feeds into the store
     features.py  what clustering needs, computed once per article at ingest
-    cluster.py   stories from features (ANN candidates, average-link agglomeration)
+    clustering.py stories from features (ANN candidates, average-link agglomeration)
     stories.py   incremental story updates in the store
     feeds.py     RSS/Atom entries
 
@@ -29,9 +29,9 @@ class Story:
 def cluster(documents: Sequence[Document], **params) -> list[Story]:
     """Group documents into stories (same real-world event); biggest story first.
 
-    Keyword arguments override ``storydiff.corpus.cluster.Params`` fields.
+    Keyword arguments override ``storydiff.corpus.clustering.Params`` fields.
     """
-    from .cluster import Params, cluster_features
+    from .clustering import Params, cluster_features
     from .features import extract
 
     docs = list(documents)

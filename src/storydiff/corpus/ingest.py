@@ -178,11 +178,9 @@ def _checked(raw_text: str, name: str, **meta) -> Document:
 
 def _from_url(url: str, allow_private: bool) -> list[Unit] | list[Loaded]:
     """A feed URL expands into its entries; any other URL is one article."""
-    from ..ingest.fetch import fetch
-
-    page = fetch(url, allow_private=allow_private)
-    if feeds.looks_like_feed(page.body, page.content_type):
-        return _feed_entries(page.body, url, allow_private)
+    body, content_type = feeds.fetch(url, allow_private=allow_private)
+    if feeds.looks_like_feed(body, content_type):
+        return _feed_entries(body, url, allow_private)
     # not a feed: read it as an article (storydiff.ingest fetches it under the same rules)
     return [Unit(url, lambda: [_single(url, url, allow_private)], url_key=canonical_url(url))]
 

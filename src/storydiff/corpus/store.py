@@ -226,9 +226,8 @@ class Store:
         with self.transaction():
             current = self.conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have won
             for v in range(current, SCHEMA_VERSION):
-                for statement in MIGRATIONS[v].split(";"):
-                    if statement.strip():
-                        self.conn.execute(statement)
+                for statement in _statements(MIGRATIONS[v]):
+                    self.conn.execute(statement)
             self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def _error(self, e: sqlite3.Error) -> StoreError:
@@ -445,11 +444,11 @@ class Store:
             conn.execute("DELETE FROM story_articles WHERE story_id = ?", (sid,))
             conn.execute("DELETE FROM stories WHERE id = ?", (sid,))
             return
-        title = conn.execute(
-            "SELECT coalesce(a.title, substr(a.text, 1, 100)) FROM story_articles s JOIN articles a"
+        title, text = conn.execute(
+            "SELECT a.title, substr(a.text, 1, 400) FROM story_articles s JOIN articles a"
             " ON a.id = s.article_id WHERE s.story_id = ? AND a.duplicate_of IS NULL"
-            " ORDER BY a.title IS NULL, a.day, a.id LIMIT 1", (sid,)).fetchone()[0]
-        title = " ".join(title.split()) if title else None
+            " ORDER BY a.title IS NULL, a.day, a.id LIMIT 1", (sid,)).fetchone()
+        title = _headline(title or text)
         conn.execute("UPDATE stories SET title=?, articles=?, outlets=?, first_day=?, last_day=?, updated_at=?"
                      " WHERE id=?", (title, row[0], row[1], row[2], row[3], now, sid))
 
@@ -483,6 +482,30 @@ class Store:
 
     def iter_story_ids(self) -> Iterator[int]:
         yield from (r[0] for r in self._query("SELECT id FROM stories ORDER BY id"))
+
+
+def _headline(text: str, limit: int = 90) -> str:
+    """A story's title: its earliest article's title, else its first line that reads like one, cut at a word.
+
+    Lines with fewer than four words of letters are datelines or bylines, not titles.
+    """
+    lines = [" ".join(x.split()) for x in text.strip().splitlines() if x.strip()] or [""]
+    line = next((x for x in lines if sum(w.isalpha() for w in x.split()) >= 4), lines[0])
+    if len(line) <= limit:
+        return line
+    return line[:limit].rsplit(" ", 1)[0] + "..."
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The SQL statements of a migration script (executescript would commit mid-transaction)."""
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            yield buffer
+            buffer = ""
+    if buffer.strip():
+        raise ValueError(f"incomplete SQL statement in a migration: {buffer.strip()[:60]}")
 
 
 def _band_keys(signature: np.ndarray) -> list[int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .cluster import DEFAULT, Params, cluster_features
+from .clustering import DEFAULT, Params, cluster_features
 from .store import Store
 
 

@@ -249,7 +249,9 @@ def similarity_graph(feats: Sequence[Features], p: Params = DEFAULT
     dated = (days[rows] >= 0) & (days[cols] >= 0)
     near = ~dated | (np.abs(days[rows] - days[cols]) <= p.window_days)
     rows, cols, sims = rows[near], cols[near], sims[near]
-    combined = (1 - p.mix) * sims + p.mix * second_order(n, rows, cols, sims, p.neighbours)
+    # a neighbourhood as large as the corpus is shared by everyone and says nothing: keep it under a third
+    k = min(p.neighbours, max(2, n // 3))
+    combined = (1 - p.mix) * sims + p.mix * second_order(n, rows, cols, sims, k)
     keep = combined >= p.floor
     return rows[keep], cols[keep], combined[keep]
 

@@ -84,13 +84,19 @@ def test_openapi_schema_is_valid_and_typed(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
     validate(schema)
     paths = schema["paths"]
-    for path, method in [("/api/compare", "post"), ("/api/health", "get")]:
+    for path, method in [("/api/compare", "post"), ("/api/health", "get"), ("/api/stories", "get"),
+                         ("/api/stories/{story_id}", "get"), ("/api/articles", "post")]:
         assert method in paths[path], path
     compare = paths["/api/compare"]["post"]
     assert compare["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/CompareRequest")
     assert compare["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/ReportOut")
     for status in ("413", "422"):
         assert compare["responses"][status]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorOut")
+    story = paths["/api/stories/{story_id}"]["get"]
+    assert story["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/StoryOut")
+    assert story["responses"]["404"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorOut")
+    ingest = paths["/api/articles"]["post"]
+    assert ingest["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/IngestRequest")
     models = schema["components"]["schemas"]
     assert set(models["FindingOut"]["properties"]) >= {"kind", "type", "summary", "claims", "values", "docs"}
     assert set(models["EvidenceOut"]["required"]) == {"doc", "start", "end", "text"}

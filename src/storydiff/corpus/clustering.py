@@ -91,13 +91,49 @@ def vectors(feats: Sequence[Features], p: Params):
     return sparse, dense
 
 
-def candidate_pairs(sparse, dense: np.ndarray, p: Params) -> tuple[np.ndarray, np.ndarray]:
-    """Unique pairs (i < j) of likely neighbours from an HNSW index over a sketch of the vectors."""
-    import hnswlib
+def candidate_pairs(sparse, dense: np.ndarray, days: np.ndarray, p: Params) -> tuple[np.ndarray, np.ndarray]:
+    """Unique pairs (i < j) of likely neighbours, from HNSW indexes over a sketch of the vectors.
+
+    Dated articles are indexed in blocks of ``window_days`` and search only their own
+    block and the two beside it, so every candidate can actually be linked (it is
+    within the time window) and each search stays bounded however long the corpus
+    runs. Undated articles search, and are searched by, every block.
+    """
+    n = sparse.shape[0]
+    points = _sketch(sparse, dense, p)
+    block = np.where(days >= 0, days // max(1, p.window_days), -1)
+    dated_blocks = sorted(set(block[block >= 0].tolist()))
+    indexes = {b: _index(points, np.flatnonzero(block == b), p) for b in dated_blocks}
+    undated = np.flatnonzero(block < 0)
+    if len(undated):
+        indexes[-1] = _index(points, undated, p)
+    pairs = []
+    for b in set(block.tolist()):
+        members = np.flatnonzero(block == b)
+        searched = list(indexes) if b < 0 else [x for x in (b - 1, b, b + 1, -1) if x in indexes]
+        found, scores = [], []
+        for x in searched:
+            index, ids = indexes[x]
+            k = min(p.candidates + 1, len(ids))
+            labels, distances = index.knn_query(points[members], k=k)
+            found.append(ids[labels])
+            scores.append(distances)
+        found_all, scores_all = np.hstack(found), np.hstack(scores)
+        keep = np.argsort(scores_all, axis=1, kind="stable")[:, :p.candidates + 1]
+        cols = np.take_along_axis(found_all, keep, axis=1)
+        rows = np.repeat(members, cols.shape[1])
+        pairs.append(np.stack([rows, cols.ravel()]))
+    rows, cols = np.hstack(pairs)
+    keep = rows != cols
+    a, b = np.minimum(rows[keep], cols[keep]), np.maximum(rows[keep], cols[keep])
+    unique = np.unique(a.astype(np.int64) * n + b)
+    return unique // n, unique % n
+
+
+def _sketch(sparse, dense: np.ndarray, p: Params) -> np.ndarray:
+    """Dense points whose inner products approximate the similarity (count sketch + embedding)."""
     import scipy.sparse as sp
 
-    n = sparse.shape[0]
-    k = min(p.candidates + 1, n)
     rng = np.random.default_rng(p.seed)
     # count sketch of the sparse part: each term lands in one of sketch_dims buckets with a random
     # sign, which keeps dot products unbiased without a dense projection matrix
@@ -105,22 +141,22 @@ def candidate_pairs(sparse, dense: np.ndarray, p: Params) -> tuple[np.ndarray, n
     signs = rng.choice(np.array([-1.0, 1.0], dtype=np.float32), sparse.shape[1])
     sketch = sp.csr_matrix((signs, (np.arange(sparse.shape[1]), buckets)),
                            shape=(sparse.shape[1], p.sketch_dims))
-    points = np.hstack([(sparse @ sketch).toarray(), dense]).astype(np.float32)
+    return np.hstack([(sparse @ sketch).toarray(), dense]).astype(np.float32)
+
+
+def _index(points: np.ndarray, ids: np.ndarray, p: Params):
+    """An HNSW inner-product index over some points; returns (index, their global ids)."""
+    import hnswlib
+
     index = hnswlib.Index(space="ip", dim=points.shape[1])
-    index.init_index(max_elements=n, ef_construction=120, M=16, random_seed=p.seed)
+    index.init_index(max_elements=max(1, len(ids)), ef_construction=120, M=16, random_seed=p.seed)
     index.set_num_threads(1)  # deterministic graph: same input, same stories
-    index.add_items(points, np.arange(n))
-    index.set_ef(max(2 * k, 64))
-    labels, _ = index.knn_query(points, k=k)
-    rows = np.repeat(np.arange(n), k)
-    cols = labels.ravel().astype(np.int64)
-    keep = rows != cols
-    a, b = np.minimum(rows[keep], cols[keep]), np.maximum(rows[keep], cols[keep])
-    pairs = np.unique(a * n + b)
-    return pairs // n, pairs % n
+    index.add_items(points[ids], np.arange(len(ids)))
+    index.set_ef(max(2 * p.candidates + 2, 64))
+    return index, ids
 
 
-def rowwise_dot(x, rows: np.ndarray, cols: np.ndarray, chunk: int = 200_000) -> np.ndarray:
+def rowwise_dot(x, rows: np.ndarray, cols: np.ndarray, chunk: int = 20_000) -> np.ndarray:
     """x[rows[i]] . x[cols[i]] for every i, for a sparse or dense x, in bounded memory."""
     out = np.empty(len(rows), dtype=np.float32)
     for s in range(0, len(rows), chunk):
@@ -243,9 +279,9 @@ def similarity_graph(feats: Sequence[Features], p: Params = DEFAULT
     if n < 2:
         return np.zeros(0, int), np.zeros(0, int), np.zeros(0, np.float32)
     sparse, dense = vectors(feats, p)
-    rows, cols = candidate_pairs(sparse, dense, p)
-    sims = rowwise_dot(sparse, rows, cols) + rowwise_dot(dense, rows, cols)
     days = np.array([f.day if f.day is not None else -1 for f in feats])
+    rows, cols = candidate_pairs(sparse, dense, days, p)
+    sims = rowwise_dot(sparse, rows, cols) + rowwise_dot(dense, rows, cols)
     dated = (days[rows] >= 0) & (days[cols] >= 0)
     near = ~dated | (np.abs(days[rows] - days[cols]) <= p.window_days)
     rows, cols, sims = rows[near], cols[near], sims[near]

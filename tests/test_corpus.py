@@ -343,3 +343,18 @@ def test_kill_9_mid_ingest_loses_nothing_committed_and_rerun_completes(db: Path,
         assert (summary.added, summary.duplicates, summary.failed) == (len(rows) - kept, kept, [])
         assert store.count()["articles"] == len(rows)
         assert not store.unassigned()
+
+
+@pytest.mark.slow
+def test_story_command_compares_the_story(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    rows = ecb_articles("3_ecb", limit=3)
+    src = write_jsonl(tmp_path / "s.jsonl", rows)
+    assert main(["ingest", str(src), "--db", str(db), "--no-progress"]) == 0
+    assert "added 3 articles" in capsys.readouterr().err
+    assert main(["stories", "--db", str(db), "--format", "json"]) == 0
+    (story,) = json.loads(capsys.readouterr().out)["stories"]
+    assert story["articles"] == 3
+    assert main(["story", str(story["id"]), "--db", str(db), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert sorted(d["id"] for d in report["documents"]) == sorted(r["id"] for r in rows)
+    assert report["findings"]

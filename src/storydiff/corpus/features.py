@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-LEAD_WORDS = 48          # title + lead embedded: the part that says what happened
+LEAD_WORDS = 32          # title + lead embedded: the part that says what happened (cost grows with it)
 MINHASH_PERMUTATIONS = 64
 SHINGLE_WORDS = 5
 

@@ -56,6 +56,7 @@ class Params:
 
 
 DEFAULT = Params()
+REACH = 30
 
 
 def tfidf(bags: Sequence[dict[str, int]]):
@@ -188,7 +189,7 @@ def second_order(n: int, rows: np.ndarray, cols: np.ndarray, sims: np.ndarray, k
 
 
 def average_linkage(n: int, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray,
-                    threshold: float, initial: Sequence[Sequence[int]] = ()) -> np.ndarray:
+                    threshold: float, initial: Sequence[Sequence[int]] = (), reach: int = 10**9) -> np.ndarray:
     """Average-link agglomeration on a sparse similarity graph (absent edges count as 0).
 
     ``initial`` groups start merged (existing stories in an incremental update).
@@ -214,12 +215,12 @@ def average_linkage(n: int, rows: np.ndarray, cols: np.ndarray, weights: np.ndar
     labels = np.arange(n)
     for group in initial:
         labels[list(group)] = min(group)
-    _agglomerate(labels, rows[inside], cols[inside], weights[inside], threshold)
+    _agglomerate(labels, rows[inside], cols[inside], weights[inside], threshold, reach)
     return _canonical(labels)
 
 
 def _agglomerate(labels: np.ndarray, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray,
-                 threshold: float) -> None:
+                 threshold: float, reach: int) -> None:
     """Merge clusters in place while the best average similarity reaches the threshold."""
     size: dict[int, int] = {}
     for lab in labels:
@@ -231,7 +232,7 @@ def _agglomerate(labels: np.ndarray, rows: np.ndarray, cols: np.ndarray, weights
             links[a][b] = total
             links.setdefault(b, {})[a] = total
     version = dict.fromkeys(size, 0)
-    heap = [(-s / (size[a] * size[b]), a, b, 0, 0) for a, nb in links.items() for b, s in nb.items() if a < b]
+    heap = [(-s / _pairs(size[a], size[b], reach), a, b, 0, 0) for a, nb in links.items() for b, s in nb.items() if a < b]
     heapq.heapify(heap)
     merged_into: dict[int, int] = {}
     while heap:
@@ -256,12 +257,22 @@ def _agglomerate(labels: np.ndarray, rows: np.ndarray, cols: np.ndarray, weights
         mine.pop(gone, None)
         for c, s in mine.items():
             lo, hi = (keep, c) if keep < c else (c, keep)
-            heapq.heappush(heap, (-s / (size[keep] * size[c]), lo, hi, version[lo], version[hi]))
+            heapq.heappush(heap, (-s / _pairs(size[keep], size[c], reach), lo, hi, version[lo], version[hi]))
     for i, lab in enumerate(labels.tolist()):
         root = lab
         while root in merged_into:
             root = merged_into[root]
         labels[i] = root
+
+
+def _pairs(a: int, b: int, reach: int) -> int:
+    """How many links two clusters could show: all a*b pairs, unless the candidate search caps it.
+
+    Each article is linked to at most ``reach`` candidates, so between big clusters
+    most pairs are never scored; counting them as 0 would make every story larger
+    than the candidate list fall apart. Small clusters keep the exact average.
+    """
+    return min(a * b, max(a, b) * reach)
 
 
 def _canonical(labels: np.ndarray) -> np.ndarray:
@@ -294,10 +305,43 @@ def similarity_graph(feats: Sequence[Features], p: Params = DEFAULT
 
 def cluster_features(feats: Sequence[Features], p: Params = DEFAULT,
                      initial: Sequence[Sequence[int]] = ()) -> list[list[int]]:
-    """Stories as lists of article indices: biggest first, then by first article."""
-    rows, cols, weights = similarity_graph(feats, p)
-    labels = average_linkage(len(feats), rows, cols, weights, p.threshold, initial)
+    """Stories as lists of article indices: biggest first, then by first article.
+
+    Near-duplicates (republished copies) are clustered once, through their first
+    copy, and then follow it: a dozen copies of one wire story would otherwise fill
+    each other's neighbourhoods and split the story they belong to.
+    """
+    original = near_duplicates(feats)
+    keep = [i for i in range(len(feats)) if original[i] == i]
+    position = {i: k for k, i in enumerate(keep)}
+    kept_initial = [[position[i] for i in g if i in position] for g in initial]
+    rows, cols, weights = similarity_graph([feats[i] for i in keep], p)
+    labels = average_linkage(len(keep), rows, cols, weights, p.threshold, [g for g in kept_initial if g], REACH)
     groups: dict[int, list[int]] = {}
-    for i, lab in enumerate(labels.tolist()):
-        groups.setdefault(lab, []).append(i)
+    for i in range(len(feats)):
+        groups.setdefault(int(labels[position[original[i]]]), []).append(i)
     return sorted(groups.values(), key=lambda g: (-len(g), g[0]))
+
+
+def near_duplicates(feats: Sequence[Features], bands: int = 16, threshold: float = 0.8) -> list[int]:
+    """For each article, the index of the first article it nearly repeats (itself if none).
+
+    MinHash signatures split into bands; articles sharing a band are compared.
+    """
+    original = list(range(len(feats)))
+    rows = len(feats[0].minhash) // bands if feats else 0
+    buckets: dict[tuple[int, bytes], list[int]] = {}
+    for i, f in enumerate(feats):
+        for b in range(bands):
+            buckets.setdefault((b, f.minhash[b * rows:(b + 1) * rows].tobytes()), []).append(i)
+    for members in buckets.values():
+        for j in members[1:]:
+            if original[j] != j:
+                continue
+            for i in members:
+                if i >= j:
+                    break
+                if original[i] == i and np.mean(feats[i].minhash == feats[j].minhash) >= threshold:
+                    original[j] = i
+                    break
+    return original

@@ -16,7 +16,7 @@ import numpy as np
 from .embed import get_embedder
 from .model import Claim, Fact
 
-ALIGN_THRESHOLD = 0.62     # average-link similarity to merge claims into one fact
+ALIGN_THRESHOLD = 0.58     # average-link similarity (with anchors) to merge claims into one fact
 SAME_STORY_THRESHOLD = 0.5  # document-level score below which two reports are different stories
 
 
@@ -25,7 +25,8 @@ class Alignment:
     """Claims of all documents, their pairwise similarity and the facts built from it."""
 
     claims: list[Claim]
-    sim: np.ndarray            # claim x claim combined similarity
+    sim: np.ndarray            # claim x claim similarity of content (embeddings + shared words)
+    support: np.ndarray        # sim raised by shared anchors (same figure, same quote, same actors)
     groups: list[list[str]]    # documents that share a story, largest first
     facts: list[Fact]
     story_scores: dict[tuple[str, str], float]
@@ -54,6 +55,31 @@ def claim_similarity(claims: list[Claim]) -> np.ndarray:
             if la and lb:
                 lex[i, j] = lex[j, i] = len(la & lb) / min(len(la), len(lb))
     return 0.8 * cos + 0.2 * lex
+
+
+def anchor_bonus(claims: list[Claim]) -> np.ndarray:
+    """What makes two differently worded claims the same fact: the same figure for the
+    same thing, the same quoted words, the same named actors."""
+    from .findings.conflicts import quantities_compatible, quote_overlap
+
+    n = len(claims)
+    bonus = np.zeros((n, n), dtype=np.float32)
+    actors = [{e.key for e in c.entities if e.type in ("person", "org", "event")} for c in claims]
+    for i in range(n):
+        a = claims[i]
+        for j in range(i + 1, n):
+            b = claims[j]
+            if a.doc == b.doc:
+                continue
+            bonus_ij = 0.0
+            if any(qa.counted and qa.counted == qb.counted and not qa.vague and not qb.vague
+                   and quantities_compatible(qa, qb) for qa in a.quantities for qb in b.quantities):
+                bonus_ij += 0.25
+            if any(quote_overlap(qa.text, qb.text) >= 0.6 for qa in a.quotes for qb in b.quotes):
+                bonus_ij += 0.3
+            bonus_ij += min(0.2, 0.1 * max(0, len(actors[i] & actors[j]) - 1))
+            bonus[i, j] = bonus[j, i] = bonus_ij
+    return bonus
 
 
 def story_score(sim: np.ndarray, ia: list[int], ib: list[int], claims: list[Claim]) -> float:
@@ -125,5 +151,6 @@ def align(claims_by_doc: dict[str, list[Claim]]) -> Alignment:
     group_of = {d: gi for gi, g in enumerate(groups) for d in g}
     doc_group = np.array([group_of[c.doc] for c in claims])
     allowed = doc_group[:, None] == doc_group[None, :]
-    facts = [Fact([claims[i] for i in m]) for m in cluster(sim, allowed)] if claims else []
-    return Alignment(claims=claims, sim=sim, groups=groups, facts=facts, story_scores=scores)
+    support = sim + anchor_bonus(claims) if claims else sim
+    facts = [Fact([claims[i] for i in m]) for m in cluster(support, allowed)] if claims else []
+    return Alignment(claims=claims, sim=sim, support=support, groups=groups, facts=facts, story_scores=scores)

@@ -153,3 +153,10 @@ def compatible(a: TimeExpr, b: TimeExpr) -> bool | None:
             return False
         checked = True
     return True if checked else None
+
+
+def shared_fields(a: TimeExpr, b: TimeExpr) -> int:
+    """How many stated fields two expressions agree on ("8 April 2011" and "8 October
+    2011" share day and year): evidence they date the same thing."""
+    return sum(1 for f in ("year", "day", "hour", "weekday")
+               if getattr(a, f) is not None and getattr(a, f) == getattr(b, f))

@@ -16,7 +16,6 @@ from ..errors import InputError
 from ..model import AGREEMENT, CONFLICT, NOTICE, OMISSION, Claim, Document, Evidence, Finding, Report
 from .conflicts import Candidate, DocView, detect
 
-MIN_PAIR_SIM = 0.3          # claim pairs below this are never checked for value conflicts
 OMISSION_MAX_SIM = 0.55     # a claim whose best match elsewhere is below this is "only in" its document
 MIN_OMISSION_WORDS = 5
 TYPE_RANK = {"number": 0, "date": 1, "place": 2, "person": 3, "membership": 4, "attribution": 5, "polarity": 6}
@@ -94,8 +93,6 @@ def _conflicts(al: Alignment, claims: dict[str, list[Claim]]) -> list[Finding]:
             if a.doc == b.doc or group_of[a.doc] != group_of[b.doc]:
                 continue
             sim = float(al.sim[i, j])
-            if sim < MIN_PAIR_SIM:
-                continue
             for cand in detect(a, b, sim, views[a.doc], views[b.doc]):
                 key = (cand.type, a.doc, cand.a_span[0], b.doc, cand.b_span[0])
                 if key not in found or found[key].confidence < cand.confidence:
@@ -155,7 +152,7 @@ def _omission(al: Alignment, claims: list[Claim], fdocs: list[str], group: list[
     # a loose paraphrase elsewhere means "said differently", not "left out"
     idx = [al.index(c) for c in claims]
     other_idx = [i for i, c in enumerate(al.claims) if c.doc in others]
-    if other_idx and float(al.sim[sorted(idx)][:, other_idx].max()) >= OMISSION_MAX_SIM:
+    if other_idx and float(al.support[sorted(idx)][:, other_idx].max()) >= OMISSION_MAX_SIM:
         return None
     lead = claims[0]
     where = f"only in {', '.join(fdocs)}" if len(fdocs) == 1 else f"missing from {', '.join(others)}"

@@ -1,0 +1,144 @@
+"""The compare engine on the seed pair: EXPECTED.md as tests (model-heavy, marked slow)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import storydiff
+from storydiff import Document, InputError
+from storydiff.cli import main
+
+from conftest import SEED_A, SEED_B
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def report():
+    return storydiff.compare([storydiff.load(str(SEED_A)), storydiff.load(str(SEED_B))])
+
+
+def _ids(report):
+    return [d.id for d in report.documents]
+
+
+def _text_of(report, ev):
+    return report.document(ev.doc).text[ev.start:ev.end]
+
+
+def _findings_touching(report, kind, doc, needle):
+    """Findings of ``kind`` with evidence in ``doc`` whose text contains ``needle``."""
+    out = []
+    for f in report.by_kind(kind):
+        for ev in f.claims:
+            if ev.doc.startswith(doc) and needle.lower() in _text_of(report, ev).lower():
+                out.append(f)
+                break
+    return out
+
+
+def test_evidence_offsets_index_the_cleaned_text(report):
+    for f in report.findings:
+        for ev in f.claims:
+            assert _text_of(report, ev) == ev.text
+            assert 0 <= ev.start < ev.end <= len(report.document(ev.doc).text)
+
+
+def test_conflict_1_number_300_vs_800_ranked_first(report):
+    first = report.conflicts[0]
+    assert first.type == "number"
+    values = sorted(first.values.values())
+    assert values == ["Around 300", "about 800"]
+    assert {_text_of(report, ev) for ev in first.claims} == {"Around 300", "about 800"}
+
+
+def test_conflict_2_membership_set_difference(report):
+    [f] = [f for f in report.conflicts if f.type == "membership"]
+    a, b = _ids(report)
+    only = f.details["only"]
+    assert only[a] == ["The United States"]
+    assert sorted(only[b]) == ["Germany", "The Netherlands"]
+    assert sorted(f.details["both"]) == ["Canada", "France", "UK"]
+    assert a in f.details["hedged"]  # "among other countries" softens it
+    assert f.confidence < report.conflicts[0].confidence
+
+
+def test_no_conflict_on_1000_volunteers_or_the_quote(report):
+    for f in report.conflicts:
+        texts = " ".join(_text_of(report, ev) for ev in f.claims)
+        assert "1000" not in texts and "1,000" not in texts
+        assert f.type != "attribution"
+
+
+@pytest.mark.parametrize("needle_a, needle_b", [
+    ("1000 volunteers", "1,000 volunteers"),
+    ("no retribution", "no retribution"),
+    ("NATO", "NATO summit"),
+    ("terrorists", "extremist"),
+    ("Helsinki", "summit with Russian President"),
+    ("escape routes", "escape routes"),
+])
+def test_agreements(report, needle_a, needle_b):
+    a, b = _ids(report)
+    fa = _findings_touching(report, "agreement", a, needle_a)
+    fb = _findings_touching(report, "agreement", b, needle_b)
+    assert any(f in fb for f in fa), f"no agreement joins {needle_a!r} and {needle_b!r}"
+
+
+@pytest.mark.parametrize("doc, needle", [
+    (0, "Garrett Marquis"), (0, "CNN"), (0, "Israel"), (0, "without the help of Moscow"),
+    (1, "East Ghouta"), (1, "conscripted"), (1, "Chequers"), (1, "115,000 lives"),
+    (1, "aerial evacuation"), (1, "Raed al-Fares"),
+])
+def test_only_in_one_source(report, doc, needle):
+    assert _findings_touching(report, "omission", _ids(report)[doc], needle), f"{needle!r} not reported as only-in"
+
+
+def test_boilerplate_and_caption_produce_no_finding(report):
+    a, b = _ids(report)
+    assert "Leave a Reply" not in report.document(a).text
+    assert "(File)" not in report.document(b).text
+    for f in report.findings:
+        for ev in f.claims:
+            assert "comment" not in ev.text.lower()
+
+
+def test_json_output_equals_to_dict(report, capsys):
+    assert main(["compare", str(SEED_A), str(SEED_B), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    expected = report.to_dict()
+    out["meta"].pop("seconds"), expected["meta"].pop("seconds")
+    assert out == expected
+
+
+def test_same_input_same_report():
+    docs = [storydiff.load(str(SEED_A)), storydiff.load(str(SEED_B))]
+    one, two = storydiff.compare(docs).to_dict(), storydiff.compare(docs).to_dict()
+    one["meta"].pop("seconds"), two["meta"].pop("seconds")
+    assert one == two
+
+
+def test_three_documents_k_of_n():
+    a, b = storydiff.load(str(SEED_A)), storydiff.load(str(SEED_B))
+    c = Document("002-copy-edit", b.text.replace("about 800", "about 300"))
+    r = storydiff.compare([a, b, c])
+    nums = [f for f in r.conflicts if f.type == "number"]
+    assert any(set(f.docs) == {"002-copy-edit", b.id} for f in nums)  # 800 vs 300 between b and c
+    assert any(f.details.get("k") == 3 for f in r.agreements)
+
+
+def test_identical_documents_are_named_and_compared_once():
+    a = storydiff.load(str(SEED_A))
+    r = storydiff.compare([a, Document("copy", a.text), storydiff.load(str(SEED_B))])
+    assert r.duplicates == {"copy": a.id}
+    assert [d.id for d in r.documents] == [a.id, "002_8f6d2378353e125f"]
+    assert r.findings[0].kind == "notice" and "copy" in r.findings[0].summary
+
+
+def test_single_document_is_an_error(capsys):
+    with pytest.raises(InputError, match="at least two"):
+        storydiff.compare([storydiff.load(str(SEED_A))])
+    assert main(["compare", str(SEED_A)]) != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "at least two" in err[0]

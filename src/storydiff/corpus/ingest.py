@@ -285,7 +285,9 @@ def _count_units(sources: list[str]) -> int | None:
     total = 0
     for s in sources:
         p = Path(s)
-        files = [f for f in p.rglob("*") if f.is_file()] if p.is_dir() else [p] if p.is_file() else []
+        readable = ARTICLE_SUFFIXES + JSONL_SUFFIXES + feeds.FEED_SUFFIXES
+        files = [f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in readable] if p.is_dir() else \
+            [p] if p.is_file() else []
         for f in files:
             if f.suffix.lower() in JSONL_SUFFIXES:
                 with f.open("rb") as h:

@@ -180,16 +180,25 @@ def _dev_features():
     return result
 
 
+def peak_rss_kb() -> int:
+    """This process's peak resident memory (VmHWM: unlike ru_maxrss it does not inherit the parent's)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def scale_one(n: int) -> dict:
     """Run in a child process: synthesise n articles, cluster them, report time and peak memory."""
     from storydiff.corpus.clustering import cluster_features
 
     feats, labels = synthesise(n)
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = peak_rss_kb()
     start = time.perf_counter()
     groups = cluster_features(feats)
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = peak_rss_kb()
     pred = {i: k for k, g in enumerate(groups) for i in g}
     sys.path.insert(0, str(EVAL))
     from score_clusters import bcubed

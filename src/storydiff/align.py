@@ -2,21 +2,29 @@
 
 Similarity of two claims mixes their sentence embeddings (the same statement
 in other words) with what they share that embeddings blur: entity keys,
-content lemmas. Claims are grouped into facts by average-link agglomerative
-clustering over all N documents at once, so a fact can be corroborated by
-any k of N sources. Documents that do not share a story are kept apart: their
+content lemmas. Claims are linked across each pair of documents when they are each
+other's best match (after hub correction), and facts are the connected
+groups of links over all N documents, so a fact can be corroborated by any
+k of N sources. Documents that do not share a story are kept apart: their
 claims are never aligned (the report says so instead).
 """
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from .embed import get_embedder
 from .model import Claim, Fact
 
-ALIGN_THRESHOLD = 0.58     # average-link similarity (with anchors) to merge claims into one fact
+LINK_FLOOR = 0.45          # least support for a mutual best match to count as the same fact
+LINK_ONE_SIDED = 0.5       # support for a best match that is not mutual
+LINK_SURE = 0.75           # support at which two claims are the same fact whatever else matches
+CSLS_K = 3                 # neighbours used for hub correction
+CSLS_ONE_SIDED = 0.05      # a one-sided best match must stand out from its hubs
 SAME_STORY_THRESHOLD = 0.5  # document-level score below which two reports are different stories
 
 
@@ -57,6 +65,15 @@ def claim_similarity(claims: list[Claim]) -> np.ndarray:
     return 0.8 * cos + 0.2 * lex
 
 
+_WORD = re.compile(r"[a-z]+")
+
+
+def _bigrams(text: str) -> set[tuple[str, str]]:
+    """Pairs of adjacent content words ("escape routes"): shared phrasing, not just shared words."""
+    words = [w.rstrip("s") for w in _WORD.findall(text.lower()) if w not in STOP_WORDS and len(w) > 2]
+    return set(zip(words, words[1:]))
+
+
 def anchor_bonus(claims: list[Claim]) -> np.ndarray:
     """What makes two differently worded claims the same fact: the same figure for the
     same thing, the same quoted words, the same named actors."""
@@ -65,6 +82,9 @@ def anchor_bonus(claims: list[Claim]) -> np.ndarray:
     n = len(claims)
     bonus = np.zeros((n, n), dtype=np.float32)
     actors = [{e.key for e in c.entities if e.type in ("person", "org", "event")} for c in claims]
+    phrases = [_bigrams(c.text) for c in claims]
+    df = Counter(p for ps in phrases for p in ps)
+    phrases = [{p for p in ps if df[p] <= 2} for ps in phrases]  # a phrase every claim uses joins nothing
     for i in range(n):
         a = claims[i]
         for j in range(i + 1, n):
@@ -78,6 +98,7 @@ def anchor_bonus(claims: list[Claim]) -> np.ndarray:
             if any(quote_overlap(qa.text, qb.text) >= 0.6 for qa in a.quotes for qb in b.quotes):
                 bonus_ij += 0.3
             bonus_ij += min(0.2, 0.1 * max(0, len(actors[i] & actors[j]) - 1))
+            bonus_ij += min(0.2, 0.1 * len(phrases[i] & phrases[j]))
             bonus[i, j] = bonus[j, i] = bonus_ij
     return bonus
 
@@ -113,31 +134,52 @@ def story_groups(docs: list[str], scores: dict[tuple[str, str], float]) -> list[
     return sorted(groups.values(), key=lambda g: (-len(g), docs.index(g[0])))
 
 
-def cluster(sim: np.ndarray, allowed: np.ndarray, threshold: float = ALIGN_THRESHOLD) -> list[list[int]]:
-    """Average-link agglomerative clustering; ``allowed`` masks pairs that may never join."""
-    n = sim.shape[0]
-    members = [[i] for i in range(n)]
-    total = np.where(allowed, sim, -1e6).astype(np.float64)
-    np.fill_diagonal(total, -np.inf)
-    sizes = np.ones(n)
-    alive = np.ones(n, dtype=bool)
-    while True:
-        avg = total / np.outer(sizes, sizes)
-        avg[~alive, :] = -np.inf
-        avg[:, ~alive] = -np.inf
-        np.fill_diagonal(avg, -np.inf)
-        flat = int(np.argmax(avg))
-        i, j = divmod(flat, n)
-        if avg[i, j] < threshold:
-            break
-        total[i, :] += total[j, :]
-        total[:, i] += total[:, j]
-        total[i, i] = -np.inf
-        sizes[i] += sizes[j]
-        alive[j] = False
-        members[i].extend(members[j])
-        members[j] = []
-    return [sorted(m) for m in members if m]
+def link(support: np.ndarray, doc_of: np.ndarray, allowed: np.ndarray) -> list[tuple[int, int]]:
+    """Cross-document claim pairs that state the same thing.
+
+    A pair links when each claim is the other's best match in the other document
+    after hub correction (CSLS: a lead sentence similar to everything loses its pull)
+    and their support passes LINK_FLOOR, or when the support alone is high.
+    """
+    pairs = []
+    docs = sorted(set(doc_of.tolist()))
+    for x, da in enumerate(docs):
+        for db in docs[x + 1:]:
+            ia, ib = np.flatnonzero(doc_of == da), np.flatnonzero(doc_of == db)
+            if not allowed[ia[0], ib[0]]:
+                continue
+            block = support[np.ix_(ia, ib)]
+            k = min(CSLS_K, block.shape[1]), min(CSLS_K, block.shape[0])
+            ra = np.sort(block, axis=1)[:, ::-1][:, :k[0]].mean(axis=1)
+            rb = np.sort(block, axis=0)[::-1][:k[1]].mean(axis=0)
+            csls = 2 * block - ra[:, None] - rb[None, :]
+            best_b, best_a = csls.argmax(axis=1), csls.argmax(axis=0)
+            top_b, top_a = block.argmax(axis=1), block.argmax(axis=0)
+            for i in range(len(ia)):
+                for j in range(len(ib)):
+                    mutual = best_b[i] == j and best_a[j] == i
+                    one_sided = (top_b[i] == j or top_a[j] == i) and csls[i, j] >= CSLS_ONE_SIDED
+                    if (mutual and block[i, j] >= LINK_FLOOR) or (one_sided and block[i, j] >= LINK_ONE_SIDED) \
+                            or block[i, j] >= LINK_SURE:
+                        pairs.append((int(ia[i]), int(ib[j])))
+    return pairs
+
+
+def facts_from_links(n: int, pairs: list[tuple[int, int]]) -> list[list[int]]:
+    """Connected components of the link graph: each is one fact (singletons included)."""
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+    for i, j in pairs:
+        parent[find(i)] = find(j)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    return sorted(groups.values(), key=lambda g: g[0])
 
 
 def align(claims_by_doc: dict[str, list[Claim]]) -> Alignment:
@@ -152,5 +194,6 @@ def align(claims_by_doc: dict[str, list[Claim]]) -> Alignment:
     doc_group = np.array([group_of[c.doc] for c in claims])
     allowed = doc_group[:, None] == doc_group[None, :]
     support = sim + anchor_bonus(claims) if claims else sim
-    facts = [Fact([claims[i] for i in m]) for m in cluster(support, allowed)] if claims else []
+    doc_of = np.array([docs.index(c.doc) for c in claims])
+    facts = [Fact([claims[i] for i in m]) for m in facts_from_links(len(claims), link(support, doc_of, allowed))]
     return Alignment(claims=claims, sim=sim, support=support, groups=groups, facts=facts, story_scores=scores)

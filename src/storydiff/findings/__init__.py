@@ -14,7 +14,7 @@ from ..align import Alignment, align
 from ..analyze import analyze
 from ..errors import InputError
 from ..model import AGREEMENT, CONFLICT, NOTICE, OMISSION, Claim, Document, Evidence, Finding, Report
-from .conflicts import Candidate, DocView, detect
+from .conflicts import Candidate, DocView, detect, values
 
 OMISSION_MAX_SIM = 0.55     # a claim whose best match elsewhere is below this is "only in" its document
 MIN_OMISSION_WORDS = 5
@@ -32,8 +32,10 @@ def compare(documents: list[Document]) -> Report:
     claims = analyze(docs)
     alignment = align(claims)
     findings += _story_notices(alignment)
-    findings += _conflicts(alignment, claims)
-    findings += _agreements_and_omissions(alignment, [d.id for d in docs], findings)
+    views = {d: DocView(cl) for d, cl in claims.items()}
+    conflicts = _conflicts(alignment, views)
+    in_conflict = {(ev.doc, ev.start) for f in conflicts for ev in f.claims}
+    findings += conflicts + _agreements_and_omissions(alignment, views, in_conflict)
     findings.sort(key=_rank)
     return Report(documents=docs, findings=findings, same_story=len(alignment.groups) == 1,
                   duplicates=duplicates,
@@ -81,8 +83,7 @@ def _story_notices(al: Alignment) -> list[Finding]:
                     details={"groups": al.groups})]
 
 
-def _conflicts(al: Alignment, claims: dict[str, list[Claim]]) -> list[Finding]:
-    views = {d: DocView(cl) for d, cl in claims.items()}
+def _conflicts(al: Alignment, views: dict[str, DocView]) -> list[Finding]:
     group_of = {d: gi for gi, g in enumerate(al.groups) for d in g}
     found: dict[tuple, Candidate] = {}
     n = len(al.claims)
@@ -118,18 +119,38 @@ def _finding(c: Candidate) -> Finding:
                    docs=[c.a.doc, c.b.doc], details=c.details)
 
 
-def _agreements_and_omissions(al: Alignment, doc_ids: list[str], conflicts: list[Finding]) -> list[Finding]:
+def _agreements_and_omissions(al: Alignment, views: dict[str, DocView],
+                              in_conflict: set[tuple[str, int]]) -> list[Finding]:
     out = []
     for fact in al.facts:
         fdocs = fact.docs
         group = next(g for g in al.groups if fdocs[0] in g)
         if len(fdocs) >= 2:
             out.append(_agreement(fact.claims, fdocs, group))
-        if len(fdocs) < len(group):
-            om = _omission(al, fact.claims, fdocs, group)
-            if om:
-                out.append(om)
+        om = _omission(al, fact.claims, fdocs, group) if len(fdocs) < len(group) else None
+        if om:
+            out.append(om)
+        elif len(group) > 1:
+            out += [f for c in fact.claims if (f := _detail_omission(c, group, views, in_conflict))]
     return out
+
+
+def _detail_omission(c: Claim, group: list[str], views: dict[str, DocView],
+                     in_conflict: set[tuple[str, int]]) -> Finding | None:
+    """Names and figures in a corroborated claim that no other report of the story gives
+    (values already shown as conflicting are left to the conflict)."""
+    others = [d for d in group if d != c.doc]
+    missing = [v for v in values(c)
+               if (v.kind == "name" or (v.kind == "number" and v.item.counted and not v.item.vague))
+               and (c.doc, v.start) not in in_conflict and not any(views[d].gives(v) for d in others)]
+    missing = list({v.text.lower(): v for v in missing}.values())
+    if not missing or c.is_title:
+        return None
+    names = ", ".join(v.text for v in missing)
+    return Finding(OMISSION, "only_in", f"Only in {c.doc}: {names} (in “{_short(c.text, 90)}”)",
+                   claims=[Evidence(c.doc, v.start, v.end, v.text) for v in missing],
+                   values={c.doc: names}, confidence=0.6, docs=[c.doc],
+                   details={"absent_from": others, "detail": True})
 
 
 def _agreement(claims: list[Claim], fdocs: list[str], group: list[str]) -> Finding:
@@ -158,7 +179,7 @@ def _omission(al: Alignment, claims: list[Claim], fdocs: list[str], group: list[
     where = f"only in {', '.join(fdocs)}" if len(fdocs) == 1 else f"missing from {', '.join(others)}"
     return Finding(OMISSION, "only_in" if len(fdocs) == 1 else "missing_from",
                    f"{where[0].upper() + where[1:]}: \u201c{_short(lead.text)}\u201d",
-                   claims=[c.evidence() for c in claims], values={d: "present" for d in fdocs},
+                   claims=[c.evidence() for c in claims], values={},
                    confidence=0.7, docs=fdocs, details={"absent_from": others})
 
 

@@ -16,7 +16,7 @@ from ..errors import InputError
 from ..model import AGREEMENT, CONFLICT, NOTICE, OMISSION, Claim, Document, Evidence, Finding, Report
 from .conflicts import Candidate, DocView, detect, values
 
-OMISSION_MAX_SIM = 0.55     # a claim whose best match elsewhere is below this is "only in" its document
+OMISSION_MAX_SIM = 0.5      # a claim whose best match elsewhere is below this is "only in" its document
 MIN_OMISSION_WORDS = 5
 TYPE_RANK = {"number": 0, "date": 1, "place": 2, "person": 3, "membership": 4, "attribution": 5, "polarity": 6}
 
@@ -119,9 +119,36 @@ def _finding(c: Candidate) -> Finding:
                    docs=[c.a.doc, c.b.doc], details=c.details)
 
 
+COVERAGE_SUPPORT = 0.5    # a claim with a counterpart this close elsewhere is shared ground
+
+
+def _shared_coverage(al: Alignment) -> list[Finding]:
+    """Per story group: the claims of each report that have a close counterpart in another
+    report of the group, i.e. the ground the reports cover in common."""
+    out = []
+    for group in al.groups:
+        if len(group) < 2:
+            continue
+        idx = [i for i, c in enumerate(al.claims) if c.doc in group]
+        shared = []
+        for i in idx:
+            others = [j for j in idx if al.claims[j].doc != al.claims[i].doc]
+            if others and float(al.support[i, others].max()) >= COVERAGE_SUPPORT:
+                shared.append(al.claims[i])
+        docs = [d for d in group if any(c.doc == d for c in shared)]
+        if len(docs) < 2:
+            continue
+        counts = ", ".join(f"{sum(c.doc == d for c in shared)} in {d}" for d in docs)
+        out.append(Finding(AGREEMENT, "shared_coverage",
+                           f"Common ground: sentences with a close counterpart in another report ({counts})",
+                           claims=[c.evidence() for c in shared], values={}, confidence=0.6, docs=docs,
+                           details={"k": len(docs), "n": len(group)}))
+    return out
+
+
 def _agreements_and_omissions(al: Alignment, views: dict[str, DocView],
                               in_conflict: set[tuple[str, int]]) -> list[Finding]:
-    out = []
+    out = _shared_coverage(al)
     for fact in al.facts:
         fdocs = fact.docs
         group = next(g for g in al.groups if fdocs[0] in g)
@@ -189,7 +216,7 @@ def _short(text: str, n: int = 110) -> str:
 
 def _rank(f: Finding):
     kind_rank = {NOTICE: 0, CONFLICT: 1, AGREEMENT: 2, OMISSION: 3}[f.kind]
-    type_rank = TYPE_RANK.get(f.type, 9) if f.kind == CONFLICT else 0
+    type_rank = TYPE_RANK.get(f.type, 9) if f.kind == CONFLICT else int(f.type == "shared_coverage")
     first = min((c.start for c in f.claims), default=0)
     return (kind_rank, type_rank, -f.confidence, -len(f.docs), f.docs[0] if f.docs else "", first)
 

@@ -14,7 +14,7 @@ from ..align import Alignment, align
 from ..analyze import analyze
 from ..errors import InputError
 from ..model import AGREEMENT, CONFLICT, NOTICE, OMISSION, Claim, Document, Evidence, Finding, Report
-from .conflicts import Candidate, DocView, detect, values
+from .conflicts import Candidate, DocView, detect, quantities_compatible, quote_overlap, values
 
 OMISSION_MAX_SIM = 0.5      # a claim whose best match elsewhere is below this is "only in" its document
 MIN_OMISSION_WORDS = 5
@@ -186,10 +186,37 @@ def _agreement(claims: list[Claim], fdocs: list[str], group: list[str]) -> Findi
         rep.setdefault(c.doc, c)
     k, n = len(fdocs), len(group)
     lead = rep[fdocs[0]]
+    who = "Both report" if k == n == 2 else f"{k} of {n} sources report"
+    same = _shared_figures(claims) or _shared_quote(claims)
     return Finding(AGREEMENT, "corroborated",
-                   f"Reported by {k} of {n} sources ({', '.join(fdocs)}): \u201c{_short(lead.text)}\u201d",
+                   f"{who}: \u201c{_short(lead.text)}\u201d" + (f" ({same})" if same else ""),
                    claims=[c.evidence() for c in claims], values={d: rep[d].text for d in fdocs},
                    confidence=0.9, docs=fdocs, details={"k": k, "n": n})
+
+
+def _shared_figures(claims: list[Claim]) -> str:
+    """"1000 / about 1,000 volunteer" when claims of different documents give one figure."""
+    for i, a in enumerate(claims):
+        for b in claims[i + 1:]:
+            if a.doc == b.doc:
+                continue
+            for qa in a.quantities:
+                for qb in b.quantities:
+                    if qa.counted and qa.counted == qb.counted and not qa.vague and quantities_compatible(qa, qb):
+                        return f"same figure: {qa.text} / {qb.text} {qa.counted}"
+    return ""
+
+
+def _shared_quote(claims: list[Claim]) -> str:
+    """"same quote, attributed to X / Y" when claims of different documents quote the same words."""
+    for i, a in enumerate(claims):
+        for b in claims[i + 1:]:
+            for qa in a.quotes if a.doc != b.doc else ():
+                for qb in b.quotes:
+                    if quote_overlap(qa.text, qb.text) >= 0.6:
+                        who = " / ".join(q.speaker or "unnamed" for q in (qa, qb))
+                        return f"same quote, attributed to {who}"
+    return ""
 
 
 def _omission(al: Alignment, claims: list[Claim], fdocs: list[str], group: list[str]) -> Finding | None:

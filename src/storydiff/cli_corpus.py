@@ -28,7 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("stories", help="list the stories in the corpus store")
     p.add_argument("--db", metavar="PATH", help=db_help)
-    p.add_argument("--search", "-s", metavar="TEXT", help="only stories whose titles or outlets contain TEXT")
+    p.add_argument("--search", "-s", metavar="TEXT",
+                   help='only stories whose articles contain every word, name and "quoted phrase" of TEXT '
+                        '(or an outlet), best match first')
     p.add_argument("--limit", "-n", type=int, default=50, help="at most this many stories (default 50; 0: all)")
     p.add_argument("--min-articles", type=int, default=1, metavar="N", help="only stories with N+ articles")
     p.add_argument("--format", "-f", choices=("terminal", "json"), default="terminal")

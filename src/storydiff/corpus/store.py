@@ -2,7 +2,7 @@
 
     >>> from storydiff.corpus.store import Store
     >>> with Store.open("news.db") as store:
-    ...     for s in store.stories(query="earthquake"):
+    ...     for s in store.stories(query='Sumatra "tsunami warning"'):   # words, names, phrases
     ...         print(s.id, s.title, s.articles, s.outlets)
     ...     detail = store.story(s.id)          # StoryDetail: summary + articles
     ...     docs = store.documents(detail.article_ids)   # storydiff.Document objects
@@ -23,7 +23,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sqlite3
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
@@ -36,6 +38,22 @@ from .features import Features
 
 BUSY_TIMEOUT_S = 10.0
 ENV_DB = "STORYDIFF_DB"
+
+# Fills the search index from the stored articles and their names bag (features.bags):
+# {"betty ford": 1, "~betty": 1, "~ford": 1, "~malibu": 1} is indexed as "betty ford ; malibu"
+# (a part of a longer name is not repeated: "betty ford betty ford" would match "ford betty").
+# Contentless: the index holds no copy of the text. Articles are never updated or deleted.
+_INDEX_ARTICLES = """
+    INSERT INTO article_search (rowid, title, names, text, outlet)
+    SELECT a.id, a.title,
+           (SELECT group_concat(ltrim(j.key, '~'), ' ; ') FROM json_each(x.names) j
+            WHERE j.key NOT LIKE '~%' OR NOT EXISTS (
+                SELECT 1 FROM json_each(x.names) k WHERE k.key NOT LIKE '~%'
+                AND instr(' ' || k.key || ' ', ' ' || substr(j.key, 2) || ' ') > 0)),
+           a.text, a.outlet
+    FROM articles a LEFT JOIN analysis x ON x.article_id = a.id"""
+# bm25 weights of the indexed columns: a name or title word says more than a word of the body
+_SEARCH_WEIGHTS = (4.0, 3.0, 1.0, 2.0)
 
 MIGRATIONS: list[str] = [
     # 0 -> 1
@@ -91,6 +109,14 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX story_articles_story ON story_articles(story_id);
     """,
+    # 1 -> 2: full-text search over every article's title, names, text and outlet
+    f"""
+    CREATE VIRTUAL TABLE article_search USING fts5(
+        title, names, text, outlet,
+        content='', tokenize='porter unicode61 remove_diacritics 2'
+    );
+    {_INDEX_ARTICLES};
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 BANDS, ROWS_PER_BAND = 16, 4   # 64 MinHash values: candidates at Jaccard ~0.5 and up
@@ -101,6 +127,10 @@ class StoreError(StorydiffError):
     """The store cannot be used: unreadable, from a newer version, locked."""
 
     exit_code = 4
+
+
+class StoryNotFound(StoreError):
+    """The store has no story with that id (the web app answers 404)."""
 
 
 def default_path() -> Path:
@@ -237,6 +267,9 @@ class Store:
                               f"running?); waited {BUSY_TIMEOUT_S:.0f} s - try again when it has finished")
         if "not a database" in msg or "malformed" in msg or "encrypted" in msg:
             return StoreError(f"{self.path}: not a readable storydiff store ({msg})")
+        if "no such module: fts5" in msg:
+            return StoreError(f"{self.path}: this Python's SQLite ({sqlite3.sqlite_version}) lacks FTS5, "
+                              "which the store's search needs; use a Python built with FTS5")
         if "readonly" in msg or "read-only" in msg:
             return StoreError(f"{self.path}: the store is read-only ({msg})")
         return StoreError(f"{self.path}: store error ({msg})")
@@ -320,6 +353,7 @@ class Store:
                               f.minhash.astype(np.uint32).tobytes()))
                 conn.executemany("INSERT OR IGNORE INTO minhash_bands VALUES (?,?,?)",
                                  [(b, bucket, aid) for b, bucket in enumerate(_band_keys(f.minhash))])
+                conn.execute(_INDEX_ARTICLES + " WHERE a.id = ?", (aid,))
                 out.append((aid, original[0] if original else None))
         return out
 
@@ -353,12 +387,17 @@ class Store:
 
     def _articles(self, where: str, params: Sequence) -> list[ArticleRecord]:
         rows = self._query(
-            "SELECT a.id, a.ext_id, a.title, a.url, a.outlet, a.published, a.author, a.language, a.source,"
-            f" a.duplicate_of FROM articles a WHERE {where} ORDER BY a.day, a.id", params)
-        return [ArticleRecord(*r) for r in rows]
+            "SELECT a.id, a.ext_id, coalesce(a.title, substr(a.text, 1, 600)), a.title IS NULL, a.url, a.outlet,"
+            " a.published, a.author, a.language, a.source, a.duplicate_of"
+            f" FROM articles a WHERE {where} ORDER BY a.day, a.id", params)
+        return [ArticleRecord(aid, ext_id, derived_title(title) if untitled else title, *rest)
+                for aid, ext_id, title, untitled, *rest in rows]
 
     def documents(self, article_ids: Iterable[int]) -> list[Document]:
-        """The stored articles as Documents, ready for storydiff.compare (ids: "a<id>" or their own)."""
+        """The stored articles as Documents, ready for storydiff.compare (ids: "a<id>" or their own).
+
+        An article stored without a title gets one from its text (see derived_title).
+        """
         ids = list(article_ids)
         if not ids:
             return []
@@ -370,7 +409,8 @@ class Store:
             _id, ext_id, text, title, url, outlet, published = rows[aid]
             doc_id = ext_id if ext_id and ext_id not in taken else f"a{aid}"
             taken.add(doc_id)
-            docs.append(Document(id=doc_id, text=text, title=title, url=url, outlet=outlet, published=published))
+            docs.append(Document(id=doc_id, text=text, title=title or derived_title(text), url=url, outlet=outlet,
+                                 published=published))
         return docs
 
     def features(self, article_ids: Sequence[int]) -> list[Features]:
@@ -454,15 +494,40 @@ class Store:
 
     def stories(self, query: str | None = None, limit: int | None = None, offset: int = 0,
                 min_articles: int = 1) -> list[StorySummary]:
-        """Stories, most recent and biggest first; ``query`` matches titles and article titles."""
+        """Stories, most recent and biggest first; or, with ``query``, the stories it finds, best first.
+
+        A query is words and "quoted phrases", all of which one article of the
+        story must contain (in its title, names, text or outlet; words match
+        their inflections: "quakes" finds "quake"). Stories rank by their
+        best-matching article (BM25, a title or name counting more than body
+        text), then by how many of their articles match, then recency. A story
+        whose title or outlets merely contain the query as a substring comes
+        after those.
+        """
         where, params = "s.articles >= ?", [min_articles]
+        order = "s.last_day DESC, s.articles DESC, s.id"
+        hits, with_hits = "", ""
         if query:
+            match = search_expression(query)
             like = f"%{query}%"
-            where += (" AND (s.title LIKE ? OR s.id IN (SELECT sa.story_id FROM story_articles sa"
+            if match:
+                # MATERIALIZED: bm25() only works in the query that runs the MATCH itself
+                with_hits = ("WITH hits AS MATERIALIZED (SELECT rowid AS article_id,"
+                             " bm25(article_search, ?, ?, ?, ?) AS score FROM article_search"
+                             " WHERE article_search MATCH ?) ")
+                hits = (" LEFT JOIN (SELECT sa.story_id, min(h.score) AS best, count(*) AS n FROM hits h"
+                        " JOIN story_articles sa ON sa.article_id = h.article_id GROUP BY sa.story_id) m"
+                        " ON m.story_id = s.id")
+                params = [*_SEARCH_WEIGHTS, match, *params]
+                where += " AND (m.story_id IS NOT NULL OR"
+                order = "m.best IS NULL, m.best, m.n DESC, " + order
+            else:
+                where += " AND ("
+            where += (" s.title LIKE ? OR s.id IN (SELECT sa.story_id FROM story_articles sa"
                       " JOIN articles a ON a.id = sa.article_id WHERE a.title LIKE ? OR a.outlet LIKE ?))")
             params += [like, like, like]
-        sql = (f"SELECT s.id, s.title, s.articles, s.outlets, s.first_day, s.last_day FROM stories s"
-               f" WHERE {where} ORDER BY s.last_day DESC, s.articles DESC, s.id")
+        sql = (f"{with_hits}SELECT s.id, s.title, s.articles, s.outlets, s.first_day, s.last_day FROM stories s{hits}"
+               f" WHERE {where} ORDER BY {order}")
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [limit, offset]
@@ -470,18 +535,50 @@ class Store:
                 for sid, title, n, outlets, first, last in self._query(sql, params)]
 
     def story(self, story_id: int) -> StoryDetail:
+        """A story and its articles; StoryNotFound if the store has no story with that id."""
         rows = self._query("SELECT id, title, articles, outlets, first_day, last_day FROM stories WHERE id = ?",
                            (story_id,))
         if not rows:
-            raise StoreError(f"{self.path}: no story {story_id} (see 'storydiff stories')")
+            raise StoryNotFound(f"{self.path}: no story {story_id} (see 'storydiff stories')")
         sid, title, n, outlets, first, last = rows[0]
         members = self._articles("a.id IN (SELECT article_id FROM story_articles WHERE story_id = ?)", (sid,))
         return StoryDetail(StorySummary(sid, title, n, outlets, _iso_day(first), _iso_day(last)),
                            [a for a in members if a.duplicate_of is None],
                            [a for a in members if a.duplicate_of is not None])
 
-    def iter_story_ids(self) -> Iterator[int]:
-        yield from (r[0] for r in self._query("SELECT id FROM stories ORDER BY id"))
+
+def search_expression(query: str) -> str | None:
+    """An FTS5 query for what a person typed: every word and "quoted phrase" required.
+
+    Each term is passed as an FTS5 string, so operators and punctuation in the
+    query are searched for, never interpreted ("7.6" is the phrase "7 6"). None
+    when the query has nothing to search for.
+    """
+    terms = [t for t in re.findall(r'"[^"]*"|[^\s"]+', query) if re.search(r"\w", t)]
+    return " ".join('"' + t.strip('"').replace('"', '""') + '"' for t in terms) or None
+
+
+TITLE_WORDS = 12
+_PUNCTUATION = string.punctuation + "‘’“”"
+
+
+def derived_title(text: str) -> str:
+    """A title for an article that came without one (a JSONL line, a feed entry).
+
+    Its first line when that reads like a headline - the ingest stage's rule
+    (storydiff.ingest), with the line break setting it apart - and is mostly
+    words, not a dateline ("Friday, June 7, 2013"); else its first TITLE_WORDS
+    words with an ellipsis. Not stored: the store keeps what the source gave,
+    and a story prefers its articles' real titles.
+    """
+    from ..ingest import _headline as ingest_headline
+
+    first = text.lstrip().split("\n", 1)[0].strip()
+    words = first.split()
+    if ingest_headline(first + "\n\n") and 2 * sum(w.strip(_PUNCTUATION).isalpha() for w in words) > len(words):
+        return first
+    words = text.split()
+    return " ".join(words[:TITLE_WORDS]) + ("…" if len(words) > TITLE_WORDS else "")
 
 
 def _headline(text: str, limit: int = 90) -> str:

@@ -52,9 +52,15 @@ NOT_FOUND = {404: {"model": ErrorOut, "description": "no such story"},
 
 
 @router.get("/stories", response_model=StoriesOut, responses={503: NOT_FOUND[503]})
-async def list_stories(request: Request, q: str | None = Query(None, description="words of titles or outlets"),
+async def list_stories(request: Request,
+                       q: str | None = Query(None, description='words, names and "quoted phrases" of the '
+                                                               "stories' articles, or an outlet"),
                        limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> dict:
-    """The stories in the corpus store, most recent first, with outlets, article counts and dates."""
+    """The stories in the corpus store, most recent first, with outlets, article counts and dates.
+
+    With `q`, the stories whose articles contain every word and phrase of it
+    (in title, named entities, text or outlet), best match first.
+    """
     rows, more = await request.app.state.engine.run(stories.list_stories, request.app.state.settings,
                                                     q, limit, offset)
     return {"stories": [r.to_dict() for r in rows], "query": q, "offset": offset, "more": more}

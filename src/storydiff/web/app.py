@@ -90,11 +90,11 @@ def error_response(request: Request, status: int, message: str, detail: list | N
 def status_for(error: StorydiffError) -> int:
     """413 for inputs over a size limit, 422 for any other unusable input, 404 for an
     unknown story, 503 for a store that cannot be used now (locked, unreadable), else 500."""
-    from .stories import StoryNotFound, is_store_error
+    from .stories import is_not_found, is_store_error
 
     if isinstance(error, TooLarge):
         return 413
-    if isinstance(error, StoryNotFound):
+    if is_not_found(error):
         return 404
     if is_store_error(error):
         return 503

@@ -43,13 +43,14 @@ class StoryPage:
     documents: list[Document]
 
 
-class StoryNotFound(StorydiffError):
-    """No story with that id (the web answers 404)."""
-
-
 def is_store_error(error: Exception) -> bool:
     from ..corpus.store import StoreError
     return isinstance(error, StoreError)
+
+
+def is_not_found(error: Exception) -> bool:
+    from ..corpus.store import StoryNotFound
+    return isinstance(error, StoryNotFound)
 
 
 def store_path(settings: WebSettings) -> Path:
@@ -87,13 +88,19 @@ def list_stories(settings: WebSettings, query: str | None, limit: int, offset: i
 
 
 def story(settings: WebSettings, story_id: int) -> StoryPage:
-    """One story with its articles' Documents (ready to compare)."""
+    """One story with its articles' Documents (ready to compare); StoryNotFound if there is none.
+
+    The message names the store by file name only and gives no command-line hint.
+    """
+    from ..corpus.store import StoryNotFound
+
     if not store_path(settings).exists():
         raise StoryNotFound(f"no story {story_id}: the store {store_path(settings)} is empty")
     with _open(settings) as store:
-        if story_id not in set(store.iter_story_ids()):
-            raise StoryNotFound(f"no story {story_id} in {store_path(settings).name}")
-        detail = store.story(story_id)
+        try:
+            detail = store.story(story_id)
+        except StoryNotFound:
+            raise StoryNotFound(f"no story {story_id} in {store_path(settings).name}") from None
         docs = store.documents(detail.article_ids)
     articles = [{"id": a.id, "doc": d.id, "title": a.title, "url": a.url, "outlet": a.outlet,
                  "published": a.published} for a, d in zip(detail.articles, docs)]

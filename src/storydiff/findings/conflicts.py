@@ -150,7 +150,7 @@ class DocView:
 # Bars and weights were set on the dev conflict cases (benchmarks/run.py conflicts) for
 # about one conflict per real, untouched pair of reports at most: real reports differ in
 # many details, and a wrong conflict costs a reader more than a missed one.
-SLOT_BARS = {"number": 0.75, "date": 0.55, "name": 0.85}
+SLOT_BARS = {"number": 0.75, "date": 0.55, "name": 0.92}
 
 
 def slot_score(x: Value, y: Value, sim: float, dx: DocView, dy: DocView) -> float:
@@ -188,7 +188,7 @@ def value_conflicts(a: Claim, b: Claim, sim: float, da: DocView, db: DocView) ->
             score = slot_score(va, vb, sim, da, db)
             if score >= SLOT_BARS[va.kind] and (best is None or score > best[0]):
                 best = (score, va)
-        if best is not None:
+        if best is not None and (vb.kind != "name" or _name_type(best[1], vb) != "name"):
             out.append(_value_candidate(best[1], vb, a, b, best[0], db))
     return out
 

@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import re
-import time
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from ..errors import InputError
 
@@ -35,63 +33,13 @@ def looks_like_feed(data: bytes, content_type: str = "") -> bool:
 
 
 def fetch(url: str, *, allow_private: bool = False) -> tuple[bytes, str]:
-    """GET a URL that may be a feed: (body, content type), under storydiff.ingest.fetch's rules.
-
-    ``storydiff.ingest.fetch.fetch`` accepts HTML and plain text only; feeds
-    are XML, so this applies the same rules (http/https, public addresses for
-    every hop and for the connected peer, redirect, time and size limits)
-    with feed media types allowed as well.
-    """
-    import httpx
-
-    from ..errors import FetchError
+    """GET a URL that may be a feed: (body, content type), under storydiff.ingest.fetch's
+    rules (http/https, public addresses on every hop, redirect, time and size limits),
+    with feed media types accepted besides HTML and text."""
     from ..ingest import fetch as rules
 
-    rules.check_scheme(url, url)
-    deadline = time.monotonic() + rules.TIMEOUT
-    current = url
-    with httpx.Client(headers={"User-Agent": rules.USER_AGENT}, follow_redirects=False, trust_env=False) as client:
-        for _ in range(rules.MAX_REDIRECTS + 1):
-            if not allow_private:
-                _check_public(current, url)
-            try:
-                with client.stream("GET", current, timeout=max(0.1, deadline - time.monotonic())) as response:
-                    peer = response.extensions.get("network_stream")
-                    addr = peer.get_extra_info("server_addr") if peer is not None else None
-                    if addr and not allow_private and not rules.address_allowed(ipaddress.ip_address(addr[0])):
-                        raise FetchError(f"{url}: connected to non-public address {addr[0]}; use --allow-private")
-                    if response.is_redirect and response.headers.get("location"):
-                        current = urljoin(str(response.url), response.headers["location"])
-                        rules.check_scheme(current, url)
-                        continue
-                    if response.status_code >= 400:
-                        raise FetchError(f"{url}: HTTP {response.status_code} {response.reason_phrase}".rstrip())
-                    body = b""
-                    for chunk in response.iter_bytes():
-                        body += chunk
-                        if len(body) > rules.MAX_BYTES or time.monotonic() > deadline:
-                            raise FetchError(f"{url}: too large or too slow (limits {rules.MAX_BYTES:,} bytes, "
-                                             f"{rules.TIMEOUT:g} s)")
-                    return body, response.headers.get("content-type", "")
-            except httpx.TimeoutException:
-                raise FetchError(f"{url}: timed out (limit {rules.TIMEOUT:g} s)") from None
-            except httpx.HTTPError as e:
-                raise FetchError(f"{url}: fetch failed ({type(e).__name__}: {e})") from None
-    raise FetchError(f"{url}: more than {rules.MAX_REDIRECTS} redirects")
-
-
-def _check_public(url: str, name: str) -> None:
-    from ..errors import FetchError
-    from ..ingest import fetch as rules
-
-    parts = urlsplit(url)
-    try:
-        addresses = rules.resolve(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
-    except (OSError, UnicodeError, ValueError) as e:
-        raise FetchError(f"{name}: cannot resolve host {parts.hostname!r} ({e})") from None
-    bad = next((ip for ip in addresses if not rules.address_allowed(ip)), None)
-    if bad is not None:
-        raise FetchError(f"{name}: {parts.hostname} resolves to non-public address {bad}; use --allow-private")
+    page = rules.fetch(url, allow_private=allow_private, accept=FEED_TYPES + rules.HTML_TYPES + rules.TEXT_TYPES)
+    return page.body, page.content_type
 
 
 def parse(data: bytes, name: str) -> list[Entry]:

@@ -86,13 +86,17 @@ def _check_peer(response, name: str) -> None:  # noqa: ANN001 - an httpx.Respons
         raise FetchError(f"{name}: connected to non-public address {peer[0]}; {_PRIVATE_HINT}")
 
 
-def fetch(url: str, *, allow_private: bool = False) -> Page:
-    """GET ``url`` within the rules above, or raise FetchError naming it."""
+def fetch(url: str, *, allow_private: bool = False, accept: tuple[str, ...] = HTML_TYPES + TEXT_TYPES) -> Page:
+    """GET ``url`` within the rules above, or raise FetchError naming it.
+
+    ``accept`` lists the media types taken (HTML and plain text for articles;
+    the corpus side adds feed types); any other declared type is an error.
+    """
     import httpx  # only when a URL is given: keeps the CLI's cold start short
 
     check_scheme(url, url)
     deadline = time.monotonic() + TIMEOUT
-    headers = {"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml,text/plain;q=0.8"}
+    headers = {"User-Agent": USER_AGENT, "Accept": ",".join(accept)}
     current = url
     with httpx.Client(headers=headers, follow_redirects=False, trust_env=False) as client:
         for _ in range(MAX_REDIRECTS + 1):
@@ -105,7 +109,7 @@ def fetch(url: str, *, allow_private: bool = False) -> Page:
                     if response.is_redirect:
                         current = _redirect_target(response, url)
                         continue
-                    return _read(response, url, deadline)
+                    return _read(response, url, deadline, accept)
             except httpx.TimeoutException:
                 raise FetchError(f"{url}: timed out (limit {TIMEOUT:g} s)") from None
             except httpx.HTTPError as e:
@@ -130,12 +134,13 @@ def _redirect_target(response, name: str) -> str:  # noqa: ANN001
     return target
 
 
-def _read(response, name: str, deadline: float) -> Page:  # noqa: ANN001
+def _read(response, name: str, deadline: float, accept: tuple[str, ...]) -> Page:  # noqa: ANN001
     if response.status_code >= 400:
         raise FetchError(f"{name}: HTTP {response.status_code} {response.reason_phrase}".rstrip())
     content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type and content_type not in HTML_TYPES + TEXT_TYPES:
-        raise FetchError(f"{name}: unsupported content type {content_type} (only HTML or plain-text pages)")
+    if content_type and content_type not in accept:
+        kinds = "HTML or plain-text pages" if accept == HTML_TYPES + TEXT_TYPES else ", ".join(accept)
+        raise FetchError(f"{name}: unsupported content type {content_type} (only {kinds})")
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BYTES:
         raise FetchError(f"{name}: too large ({int(declared):,} bytes; the limit is {MAX_BYTES:,})")

@@ -25,7 +25,7 @@ LINK_ONE_SIDED = 0.5       # support for a best match that is not mutual
 LINK_SURE = 0.75           # support at which two claims are the same fact whatever else matches
 CSLS_K = 3                 # neighbours used for hub correction
 CSLS_ONE_SIDED = 0.05      # a one-sided best match must stand out from its hubs
-SAME_STORY_THRESHOLD = 0.45  # document-level score below which two reports are different stories
+SAME_STORY_THRESHOLD = 0.40  # document-level score below which two reports are different stories
 
 
 @dataclass

@@ -168,6 +168,8 @@ def _marked(report: Report, text: str, spans: list[tuple[int, int, int]]) -> str
         if not ids:
             out.append(escape(piece))
             continue
+        # a conflict's evidence is its values ("Around 300"): shown as strongly as a value in a sentence
+        inner = sorted(set(inner) | {i for i in ids if report.findings[i].kind == "conflict"})
         kinds = {report.findings[i].kind for i in ids}
         top = min(kinds, key=lambda k: _PRIORITY.get(k, len(_PRIORITY)))
         cls = _kind_class(top) + (" sd-multi" if len(ids) > 1 else "") + (" sd-value" if inner else "")

@@ -70,7 +70,10 @@ def test_alignment_gate(tmp_path):
     assert m["distractor_pairs_flagged"] <= FLOORS["max_distractors_flagged"], m
 
 
+# Today on these slices (2026-11-21): conflict recall 0.583, discrimination 0.583, site false
+# alarms 0.0, 0.67 conflicts per control pair; alignment F1 with distractors 0.633, 44% of
+# distractor pairs aligned. Raise the floors when quality improves.
 FLOORS = {
-    "conflict_recall": 0.0, "discrimination": 0.0, "max_site_false_alarm": 1.0, "max_conflicts_per_control": 9.0,
-    "alignment_f1": 0.0, "max_distractors_flagged": 1.0,
+    "conflict_recall": 0.54, "discrimination": 0.54, "max_site_false_alarm": 0.05, "max_conflicts_per_control": 0.9,
+    "alignment_f1": 0.60, "max_distractors_flagged": 0.5,
 }

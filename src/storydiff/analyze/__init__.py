@@ -58,18 +58,20 @@ def sentence_spans(sdoc):
 def _claims(doc: Document, sdoc) -> list[Claim]:
     published = _published(doc)
     claims: list[Claim] = []
+    ents = list(sdoc.ents)  # Span.ents scans the whole document: walk them once instead
     for sent in sentence_spans(sdoc):
         text = sent.text.strip()
         if not text or not any(t.is_alpha for t in sent):
             continue
         s = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
-        ents = [_entity(e) for e in sent.ents if e.label_ in _ENT_LABELS]
-        times = [t for e in sent.ents if e.label_ in ("DATE", "TIME")
+        sent_ents = [e for e in ents if e.start >= sent.start and e.end <= sent.end]
+        named = [_entity(e) for e in sent_ents if e.label_ in _ENT_LABELS]
+        times = [t for e in sent_ents if e.label_ in ("DATE", "TIME")
                  if (t := dates.parse(e.text, e.start_char, e.end_char, e.label_ == "TIME", published))]
         claims.append(Claim(
             doc=doc.id, index=len(claims), start=s, end=s + len(text), text=text,
-            entities=ents, quantities=quantities.extract(sent), times=times,
-            quotes=quotes.extract(sent, ents), negated=_negated(sent),
+            entities=named, quantities=quantities.extract(sent), times=times,
+            quotes=quotes.extract(sent, named), negated=_negated(sent),
             lemmas=frozenset(t.lemma_.lower() for t in sent if t.pos_ in _CONTENT_POS and not t.is_stop),
             is_title=not claims and "\n" in doc.text[s:s + len(text) + 2] and text[-1:] not in ".!?\"”"))
     return claims

@@ -91,8 +91,8 @@ def extract(sent, offset_ok=lambda s, e: True) -> list[Quantity]:
         low, high = _bounds(low, high, approx)
         s_char = doc[start_tok].idx
         e_char = doc[j].idx + len(doc[j].text)
-        out.append(Quantity(start=s_char, end=e_char, text=doc.text[s_char:e_char], value=value,
-                            low=low, high=high, approx=approx, counted=counted_noun(doc, i, j)))
+        out.append(Quantity(start=s_char, end=e_char, text=doc[start_tok:j + 1].text, value=value,
+                            low=low, high=high, approx=approx, counted=counted_noun(doc, i, j, sent.start)))
         i = j + 1
     return out
 
@@ -148,7 +148,7 @@ def _vague_at(doc, i, end):
     if key in ("several", "a few", "handful") and counted is None:
         return None
     s, e = tok.idx, doc[last].idx + len(doc[last].text)
-    q = Quantity(start=s, end=e, text=doc.text[s:e], value=float(lo), low=float(lo), high=float(hi),
+    q = Quantity(start=s, end=e, text=doc[i:last + 1].text, value=float(lo), low=float(lo), high=float(hi),
                  approx=None, vague=True, counted=counted)
     return q, last + 1
 
@@ -203,13 +203,13 @@ def _bounds(low: float, high: float, approx: str | None) -> tuple[float, float]:
 _DEATH = {"dead", "die", "kill", "death", "fatality", "toll", "body", "victim"}
 
 
-def counted_noun(doc, i, j) -> str | None:
+def counted_noun(doc, i, j, sent_start: int = 0) -> str | None:
     """What the number counts (a lemma), with words for the dead folded into "dead"."""
-    word = _counted(doc, i, j)
+    word = _counted(doc, i, j, sent_start)
     return "dead" if word in _DEATH else word
 
 
-def _counted(doc, i, j) -> str | None:
+def _counted(doc, i, j, sent_start: int) -> str | None:
     tok = doc[j]
     nxt = doc[j + 1] if j + 1 < len(doc) else None
     # "6.1-magnitude", "90-day", "23-year-old"
@@ -232,7 +232,7 @@ def _counted(doc, i, j) -> str | None:
     if i >= 2 and doc[i - 1].text == "," and doc[i - 2].ent_type_ == "PERSON" and nxt is not None and nxt.text == ",":
         return "age"
     # "magnitude 6.1", "death toll ... to 10": the nearest noun before
-    for k in range(i - 1, max(i - 5, doc[i].sent.start - 1), -1):
+    for k in range(i - 1, max(i - 5, sent_start - 1), -1):
         if doc[k].pos_ == "NOUN":
             return doc[k].lemma_.lower()
     if tok.dep_ == "pobj" or tok.head.pos_ == "VERB":

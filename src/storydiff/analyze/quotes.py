@@ -33,7 +33,7 @@ def extract(sent, entities: list[Entity]) -> list[Quote]:
         reported = _reported_clause(sent)
         if reported is not None:
             s, e = reported
-            quotes.append(Quote(start=s, end=e, text=sent.doc.text[s:e], **speaker))
+            quotes.append(Quote(start=s, end=e, text=sent.text[s - sent.start_char:e - sent.start_char], **speaker))
     return quotes
 
 
@@ -65,7 +65,7 @@ def _speaker(sent, entities: list[Entity]) -> dict:
     s, e = toks[0].idx, toks[-1].idx + len(toks[-1].text)
     if e - s > 120:
         return {}
-    text = sent.doc.text[s:e]
+    text = sent.text[s - sent.start_char:e - sent.start_char]
     key = None
     for ent in entities:
         if ent.start >= s and ent.end <= e and ent.type in ("person", "org"):

@@ -128,6 +128,10 @@ class DocView:
         self.values = [v for c in self.claims for v in values(c)]
         self.text = " ".join(c.text for c in self.claims).lower()
         self._counts = Counter(_identity(v) for v in self.values)
+        self._by_kind: dict[str, list[Value]] = {}
+        for v in self.values:
+            self._by_kind.setdefault(v.kind, []).append(v)
+        self._gives: dict[tuple[str, str, str], bool] = {}
 
     def mentions(self, v: Value) -> int:
         """How many times this document states the value."""
@@ -139,12 +143,11 @@ class DocView:
 
     def gives(self, v: Value) -> bool:
         """Does this document state ``v`` anywhere (as a compatible value, or the same words)?"""
-        for x in self.values:
-            if x.kind == v.kind and same(x, v):
-                return True
-        if v.kind == "name":
-            return re.search(r"\b" + re.escape(v.text.lower()) + r"\b", self.text) is not None
-        return False
+        key = (v.kind, _identity(v), v.text.lower())
+        if key not in self._gives:
+            self._gives[key] = any(same(x, v) for x in self._by_kind.get(v.kind, ())) or (
+                v.kind == "name" and re.search(r"\b" + re.escape(v.text.lower()) + r"\b", self.text) is not None)
+        return self._gives[key]
 
 
 # Bars and weights were set on the dev conflict cases (benchmarks/run.py conflicts) for

@@ -92,7 +92,7 @@ def extract(sent, offset_ok=lambda s, e: True) -> list[Quantity]:
         s_char = doc[start_tok].idx
         e_char = doc[j].idx + len(doc[j].text)
         out.append(Quantity(start=s_char, end=e_char, text=doc[start_tok:j + 1].text, value=value,
-                            low=low, high=high, approx=approx, counted=counted_noun(doc, i, j, sent.start)))
+                            low=low, high=high, approx=approx, counted=counted_noun(doc, i, j, sent.start, sent.end)))
         i = j + 1
     return out
 
@@ -203,15 +203,15 @@ def _bounds(low: float, high: float, approx: str | None) -> tuple[float, float]:
 _DEATH = {"dead", "die", "kill", "death", "fatality", "toll", "body", "victim"}
 
 
-def counted_noun(doc, i, j, sent_start: int = 0) -> str | None:
+def counted_noun(doc, i, j, sent_start: int = 0, sent_end: int | None = None) -> str | None:
     """What the number counts (a lemma), with words for the dead folded into "dead"."""
-    word = _counted(doc, i, j, sent_start)
+    word = _counted(doc, i, j, sent_start, len(doc) if sent_end is None else sent_end)
     return "dead" if word in _DEATH else word
 
 
-def _counted(doc, i, j, sent_start: int) -> str | None:
+def _counted(doc, i, j, sent_start: int, sent_end: int) -> str | None:
     tok = doc[j]
-    nxt = doc[j + 1] if j + 1 < len(doc) else None
+    nxt = doc[j + 1] if j + 1 < sent_end else None
     # "6.1-magnitude", "90-day", "23-year-old"
     if nxt is not None and nxt.text in ("-", "–") and j + 2 < len(doc):
         after = doc[j + 2]
@@ -220,7 +220,8 @@ def _counted(doc, i, j, sent_start: int) -> str | None:
         return after.lemma_.lower()
     if nxt is not None and nxt.lower_ == "of" and j + 2 < len(doc) and doc[j + 2].pos_ in ("NOUN", "PRON", "PROPN"):
         return doc[j + 2].lemma_.lower()
-    if tok.dep_ in _COUNT_DEPS and tok.head.pos_ in ("NOUN", "PROPN") and tok.head.i > j:
+    # the parse may run across a line break (headline into dateline): stay inside the claim
+    if tok.dep_ in _COUNT_DEPS and tok.head.pos_ in ("NOUN", "PROPN") and j < tok.head.i < sent_end:
         if tok.head.lower_ in ("year", "years") and tok.head.i + 1 < len(doc) and doc[tok.head.i + 1].lower_ == "old":
             return "age"
         return tok.head.lemma_.lower()

@@ -108,6 +108,16 @@ def _name_contains(a: str, b: str) -> bool:
     return bool(wa and wb and (wa <= wb or wb <= wa))
 
 
+def _restates(x: Value, v: Value) -> bool:
+    """Does value ``x`` of one document restate ``v``? A bare number ("six") restates
+    another only about the same thing: the same counted noun, or the same words around."""
+    if not same(x, v):
+        return False
+    if x.kind != "number" or (x.item.counted and x.item.counted == v.item.counted):
+        return True
+    return not (x.item.counted and v.item.counted) and bool(x.context & v.context)
+
+
 def quantities_compatible(a: Quantity, b: Quantity) -> bool:
     return a.low <= b.high and b.low <= a.high
 
@@ -145,7 +155,7 @@ class DocView:
         """Does this document state ``v`` anywhere (as a compatible value, or the same words)?"""
         key = (v.kind, _identity(v), v.text.lower())
         if key not in self._gives:
-            self._gives[key] = any(same(x, v) for x in self._by_kind.get(v.kind, ())) or (
+            self._gives[key] = any(_restates(x, v) for x in self._by_kind.get(v.kind, ())) or (
                 v.kind == "name" and re.search(r"\b" + re.escape(v.text.lower()) + r"\b", self.text) is not None)
         return self._gives[key]
 

@@ -29,10 +29,10 @@ def load_many(sources: list[str], **options) -> list[Document]:
     return _load_many(sources, **options)
 
 
-def compare(documents: list[Document], **options) -> Report:
+def compare(documents: list[Document]) -> Report:
     """Compare two or more reports of one story: conflicts, agreements, omissions."""
     from .findings import compare as _compare
-    return _compare(documents, **options)
+    return _compare(documents)
 
 
 def cluster(documents: list[Document], **options) -> list:

@@ -205,11 +205,9 @@ class Claim:
     lemmas: frozenset[str] = frozenset()  # content-word lemmas, for lexical overlap
     is_title: bool = False
 
-    def evidence(self, start: int | None = None, end: int | None = None, text: str | None = None) -> Evidence:
-        """Evidence for the whole claim, or for a span inside it."""
-        if start is None:
-            return Evidence(self.doc, self.start, self.end, self.text)
-        return Evidence(self.doc, start, end, text if text is not None else "")
+    def evidence(self) -> Evidence:
+        """The whole claim as evidence."""
+        return Evidence(self.doc, self.start, self.end, self.text)
 
 
 @dataclass

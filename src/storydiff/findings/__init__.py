@@ -16,7 +16,9 @@ from ..errors import InputError
 from ..model import AGREEMENT, CONFLICT, NOTICE, OMISSION, Claim, Document, Evidence, Finding, Report
 from .conflicts import Candidate, DocView, detect, quantities_compatible, quote_overlap, values
 
-OMISSION_MAX_SIM = 0.5      # a claim whose best match elsewhere is below this is "only in" its document
+# a claim with a counterpart this close in another report is shared ground; below it,
+# the claim is "only in" its document
+COVERAGE_SUPPORT = 0.5
 MIN_OMISSION_WORDS = 5
 TYPE_RANK = {"number": 0, "date": 1, "place": 2, "person": 3, "membership": 4, "attribution": 5, "polarity": 6}
 
@@ -117,9 +119,6 @@ def _finding(c: Candidate) -> Finding:
     return Finding(CONFLICT, c.type, c.summary, claims=c.evidence(),
                    values={c.a.doc: c.value_a, c.b.doc: c.value_b}, confidence=c.confidence,
                    docs=[c.a.doc, c.b.doc], details=c.details)
-
-
-COVERAGE_SUPPORT = 0.5    # a claim with a counterpart this close elsewhere is shared ground
 
 
 def _shared_coverage(al: Alignment) -> list[Finding]:
@@ -227,7 +226,7 @@ def _omission(al: Alignment, claims: list[Claim], fdocs: list[str], group: list[
     # a loose paraphrase elsewhere means "said differently", not "left out"
     idx = [al.index(c) for c in claims]
     other_idx = [i for i, c in enumerate(al.claims) if c.doc in others]
-    if other_idx and float(al.support[sorted(idx)][:, other_idx].max()) >= OMISSION_MAX_SIM:
+    if other_idx and float(al.support[sorted(idx)][:, other_idx].max()) >= COVERAGE_SUPPORT:
         return None
     lead = claims[0]
     where = f"only in {', '.join(fdocs)}" if len(fdocs) == 1 else f"missing from {', '.join(others)}"
@@ -248,4 +247,4 @@ def _rank(f: Finding):
     return (kind_rank, type_rank, -f.confidence, -len(f.docs), f.docs[0] if f.docs else "", first)
 
 
-__all__ = ["compare", "Evidence"]
+__all__ = ["compare"]

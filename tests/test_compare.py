@@ -64,6 +64,15 @@ def test_conflict_2_membership_set_difference(report):
     assert f.confidence < report.conflicts[0].confidence
 
 
+def test_conflict_3_soft_tension_ranked_below_hard_ones(report):
+    """000: Putin likely discusses their safety with Trump; 002: no evacuation is on the summit agenda."""
+    a, b = _ids(report)
+    soft = [{(e.doc, e.text) for e in f.claims} for f in report.conflicts if f.type == "polarity"]
+    assert {(a, "Vladimir Putin"), (b, "no")} in soft
+    hard = [i for i, f in enumerate(report.conflicts) if f.type in ("number", "membership")]
+    assert max(hard) < min(i for i, f in enumerate(report.conflicts) if f.type == "polarity")
+
+
 def test_no_conflict_on_1000_volunteers_or_the_quote(report):
     for f in report.conflicts:
         texts = " ".join(_text_of(report, ev) for ev in f.claims)

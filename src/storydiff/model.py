@@ -201,9 +201,13 @@ class Claim:
     quantities: list[Quantity] = field(default_factory=list)
     times: list[TimeExpr] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
-    negated: bool = False
+    negation: tuple[int, int] | None = None  # span of the negating word ("no", "not", "declined")
     lemmas: frozenset[str] = frozenset()  # content-word lemmas, for lexical overlap
     is_title: bool = False
+
+    @property
+    def negated(self) -> bool:
+        return self.negation is not None
 
     def evidence(self) -> Evidence:
         """The whole claim as evidence."""

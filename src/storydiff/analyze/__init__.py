@@ -71,7 +71,7 @@ def _claims(doc: Document, sdoc) -> list[Claim]:
         claims.append(Claim(
             doc=doc.id, index=len(claims), start=s, end=s + len(text), text=text,
             entities=named, quantities=quantities.extract(sent), times=times,
-            quotes=quotes.extract(sent, named), negated=_negated(sent),
+            quotes=quotes.extract(sent, named), negation=_negation(sent),
             lemmas=frozenset(t.lemma_.lower() for t in sent if t.pos_ in _CONTENT_POS and not t.is_stop),
             is_title=not claims and "\n" in doc.text[s:s + len(text) + 2] and text[-1:] not in ".!?\"”"))
     return claims
@@ -82,13 +82,13 @@ def _entity(span) -> Entity:
     return Entity(start=span.start_char, end=span.end_char, text=span.text, type=etype, key=key)
 
 
-def _negated(sent) -> bool:
+def _negation(sent) -> tuple[int, int] | None:
+    """Span of the first word that negates the sentence, if any."""
     for tok in sent:
-        if tok.dep_ == "neg" or (tok.lower_ in _NEGATORS and tok.dep_ in ("det", "neg", "advmod", "prep")):
-            return True
-        if tok.lemma_.lower() in _NEG_VERBS and tok.pos_ == "VERB":
-            return True
-    return False
+        if tok.dep_ == "neg" or (tok.lower_ in _NEGATORS and tok.dep_ in ("det", "neg", "advmod", "prep")) \
+                or (tok.lemma_.lower() in _NEG_VERBS and tok.pos_ == "VERB"):
+            return tok.idx, tok.idx + len(tok.text)
+    return None
 
 
 def _unify_entities(claims_by_doc: dict[str, list[Claim]]) -> None:

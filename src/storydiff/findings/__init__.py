@@ -14,11 +14,13 @@ from ..align import Alignment, align
 from ..analyze import analyze
 from ..errors import InputError
 from ..model import AGREEMENT, CONFLICT, NOTICE, OMISSION, Claim, Document, Evidence, Finding, Report
-from .conflicts import Candidate, DocView, detect, quantities_compatible, quote_overlap, values
+from .conflicts import (Candidate, DocView, detect, polarity_conflicts, quantities_compatible, quote_overlap,
+                        values)
 
 # a claim with a counterpart this close in another report is shared ground; below it,
 # the claim is "only in" its document
 COVERAGE_SUPPORT = 0.5
+POLARITY_MIN_SIM = 0.4      # aligned claims this alike, one negated: a soft tension
 MIN_OMISSION_WORDS = 5
 TYPE_RANK = {"number": 0, "date": 1, "place": 2, "person": 3, "membership": 4, "attribution": 5, "polarity": 6}
 
@@ -86,6 +88,12 @@ def _story_notices(al: Alignment) -> list[Finding]:
 
 
 def _conflicts(al: Alignment, views: dict[str, DocView]) -> list[Finding]:
+    # claims aligned into one fact: where a negation on one side is a tension, not noise
+    linked: dict[tuple[str, int], set[tuple[str, int]]] = {}
+    for fact in al.facts:
+        ids = {(c.doc, c.index) for c in fact.claims}
+        for c in fact.claims:
+            linked[(c.doc, c.index)] = ids
     group_of = {d: gi for gi, g in enumerate(al.groups) for d in g}
     found: dict[tuple, Candidate] = {}
     n = len(al.claims)
@@ -96,11 +104,27 @@ def _conflicts(al: Alignment, views: dict[str, DocView]) -> list[Finding]:
             if a.doc == b.doc or group_of[a.doc] != group_of[b.doc]:
                 continue
             sim = float(al.sim[i, j])
-            for cand in detect(a, b, sim, views[a.doc], views[b.doc]):
+            cands = detect(a, b, sim, views[a.doc], views[b.doc])
+            if not cands and sim >= POLARITY_MIN_SIM and (a.doc, a.index) in linked.get((b.doc, b.index), ()):
+                cands = polarity_conflicts(a, b, sim)
+            for cand in cands:
                 key = (cand.type, a.doc, cand.a_span[0], b.doc, cand.b_span[0])
                 if key not in found or found[key].confidence < cand.confidence:
                     found[key] = cand
-    return [_finding(c) for c in _one_per_value(found.values())]
+    return [_finding(c) for c in _one_per_value(_best_polarity(found.values()))]
+
+
+def _best_polarity(cands) -> list[Candidate]:
+    """At most one polarity tension per pair of documents, the most similar claims: a
+    negation can sit in a side clause, so a second one is more likely noise than news."""
+    best: dict[tuple[str, str], Candidate] = {}
+    out = []
+    for c in cands:
+        if c.type != "polarity":
+            out.append(c)
+        elif (k := tuple(sorted((c.a.doc, c.b.doc)))) not in best or best[k].confidence < c.confidence:
+            best[k] = c
+    return out + list(best.values())
 
 
 def _one_per_value(cands) -> list[Candidate]:

@@ -76,12 +76,10 @@ class Finding:
     details: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        out = {"kind": self.kind, "type": self.type, "summary": self.summary,
-               "confidence": round(self.confidence, 3), "docs": list(self.docs),
-               "values": dict(self.values), "claims": [c.to_dict() for c in self.claims]}
-        if self.details:
-            out["details"] = self.details
-        return out
+        return {"kind": self.kind, "type": self.type, "summary": self.summary,
+                "confidence": round(self.confidence, 3), "docs": list(self.docs),
+                "values": dict(self.values), "claims": [c.to_dict() for c in self.claims],
+                "details": dict(self.details)}
 
 
 @dataclass

@@ -67,7 +67,7 @@ class FindingOut(BaseModel):
     docs: list[str]
     values: dict[str, str]
     claims: list[EvidenceOut]
-    details: dict[str, Any] | None = None
+    details: dict[str, Any] = {}
 
 
 class ReportOut(BaseModel):

@@ -152,3 +152,10 @@ def test_single_document_is_an_error(capsys):
     assert main(["compare", str(SEED_A)]) != 0
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "at least two" in err[0]
+
+
+@pytest.mark.parametrize("text, message", [("word " * 500_001, "too large"), (b"bytes", "must be a string"),
+                                           ("Be the first to comment", "empty after cleaning")])
+def test_bad_documents_built_by_hand(text, message):
+    with pytest.raises(InputError, match=message):
+        storydiff.compare([Document("bad", text), storydiff.load(str(SEED_A))])

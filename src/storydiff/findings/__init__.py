@@ -49,6 +49,7 @@ def compare(documents: list[Document]) -> Report:
 
 
 def _prepare(documents: list[Document]) -> tuple[list[Document], dict[str, str]]:
+    from ..ingest.checks import check_size
     from ..ingest.clean import clean_text
 
     if len(documents) < 2:
@@ -60,6 +61,9 @@ def _prepare(documents: list[Document]) -> tuple[list[Document], dict[str, str]]
     seen: dict[str, str] = {}
     kept, duplicates = [], {}
     for d in documents:
+        if not isinstance(d.text, str):
+            raise InputError(f"{d.id}: text must be a string, got {type(d.text).__name__}")
+        check_size(d.text, d.id)
         text = clean_text(d.text)
         if not text.strip():
             raise InputError(f"{d.id}: the text is empty after cleaning")

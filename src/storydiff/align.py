@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from .analyze import quantities, quotes
 from .embed import get_embedder
 from .model import Claim, Fact
 
@@ -77,8 +78,6 @@ def _bigrams(text: str) -> set[tuple[str, str]]:
 def anchor_bonus(claims: list[Claim]) -> np.ndarray:
     """What makes two differently worded claims the same fact: the same figure for the
     same thing, the same quoted words, the same named actors."""
-    from .findings.conflicts import quantities_compatible, quote_overlap
-
     n = len(claims)
     bonus = np.zeros((n, n), dtype=np.float32)
     actors = [{e.key for e in c.entities if e.type in ("person", "org", "event")} for c in claims]
@@ -92,10 +91,9 @@ def anchor_bonus(claims: list[Claim]) -> np.ndarray:
             if a.doc == b.doc:
                 continue
             bonus_ij = 0.0
-            if any(qa.counted and qa.counted == qb.counted and not qa.vague and not qb.vague
-                   and quantities_compatible(qa, qb) for qa in a.quantities for qb in b.quantities):
+            if any(quantities.same_figure(qa, qb) for qa in a.quantities for qb in b.quantities):
                 bonus_ij += 0.25
-            if any(quote_overlap(qa.text, qb.text) >= 0.6 for qa in a.quotes for qb in b.quotes):
+            if any(quotes.same_quote(qa, qb) for qa in a.quotes for qb in b.quotes):
                 bonus_ij += 0.3
             bonus_ij += min(0.2, 0.1 * max(0, len(actors[i] & actors[j]) - 1))
             bonus_ij += min(0.2, 0.1 * len(phrases[i] & phrases[j]))
@@ -103,7 +101,7 @@ def anchor_bonus(claims: list[Claim]) -> np.ndarray:
     return bonus
 
 
-def story_score(sim: np.ndarray, ia: list[int], ib: list[int], claims: list[Claim]) -> float:
+def story_score(sim: np.ndarray, ia: list[int], ib: list[int]) -> float:
     """How much two documents share a story: mean best-match similarity of their
     claims, both ways, weighted by salient named entities they share."""
     block = sim[np.ix_(ia, ib)]
@@ -187,7 +185,7 @@ def align(claims_by_doc: dict[str, list[Claim]]) -> Alignment:
     claims = [c for d in docs for c in claims_by_doc[d]]
     sim = claim_similarity(claims) if claims else np.zeros((0, 0), dtype=np.float32)
     idx = {d: [i for i, c in enumerate(claims) if c.doc == d] for d in docs}
-    scores = {(a, b): story_score(sim, idx[a], idx[b], claims)
+    scores = {(a, b): story_score(sim, idx[a], idx[b])
               for i, a in enumerate(docs) for b in docs[i + 1:]}
     groups = story_groups(docs, scores)
     group_of = {d: gi for gi, g in enumerate(groups) for d in g}

@@ -54,6 +54,7 @@ class OnnxMiniLM:
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._tok = Tokenizer.from_file(str(tok))
         self._tok.enable_truncation(MAX_TOKENS)
+        self._tok.enable_padding()
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -67,7 +68,6 @@ class OnnxMiniLM:
         return out
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
-        self._tok.enable_padding()
         enc = self._tok.encode_batch(texts)
         ids = np.array([e.ids for e in enc], dtype=np.int64)
         mask = np.array([e.attention_mask for e in enc], dtype=np.int64)

@@ -37,6 +37,16 @@ _CALENDAR_WORDS = {"january", "february", "march", "april", "may", "june", "july
 _COUNT_DEPS = {"nummod", "quantmod", "compound", "amod", "appos", "nmod", "npadvmod"}
 
 
+def compatible(a: Quantity, b: Quantity) -> bool:
+    """Can the two quantities be the same figure? ("about 1,000" and "1000" can.)"""
+    return a.low <= b.high and b.low <= a.high
+
+
+def same_figure(a: Quantity, b: Quantity) -> bool:
+    """The same precise figure for the same counted thing: an anchor two claims share."""
+    return bool(a.counted) and a.counted == b.counted and not a.vague and not b.vague and compatible(a, b)
+
+
 def parse_number(text: str) -> float | None:
     """"1,000" -> 1000, "6.1" -> 6.1, "three hundred" -> 300, "2.5 million" -> 2.5e6."""
     t = text.strip().lower().replace("\u2009", "")

@@ -7,6 +7,7 @@ The speaker is the subject of the speech verb, kept as its noun phrase
 """
 from __future__ import annotations
 
+import difflib
 import re
 
 from ..model import Entity, Quote
@@ -14,6 +15,8 @@ from ..model import Entity, Quote
 SPEECH_VERBS = {"say", "tell", "state", "add", "announce", "claim", "insist", "explain", "summarize",
                 "summarise", "report", "write", "note", "warn", "declare", "confirm", "deny", "argue",
                 "acknowledge", "admit", "tweet", "quote", "describe", "estimate", "believe"}
+SAME_QUOTE = 0.6  # share of words in order above which two quotes are the same words
+_WORDS = re.compile(r"\w+")
 _QUOTE_RE = re.compile(r"[\"“”]([^\"“”]{8,}?)[\"“”]|‘([^‘’]{12,}?)’")
 
 
@@ -35,6 +38,19 @@ def extract(sent, entities: list[Entity]) -> list[Quote]:
             s, e = reported
             quotes.append(Quote(start=s, end=e, text=sent.text[s - sent.start_char:e - sent.start_char], **speaker))
     return quotes
+
+
+def overlap(x: str, y: str) -> float:
+    """Share of the shorter quote's words that the other quote has in the same order."""
+    wx, wy = _WORDS.findall(x.lower()), _WORDS.findall(y.lower())
+    if not wx or not wy:
+        return 0.0
+    m = difflib.SequenceMatcher(None, wx, wy, autojunk=False)
+    return sum(b.size for b in m.get_matching_blocks()) / min(len(wx), len(wy))
+
+
+def same_quote(a: Quote, b: Quote) -> bool:
+    return overlap(a.text, b.text) >= SAME_QUOTE
 
 
 def _speech_verbs(sent):

@@ -14,8 +14,8 @@ from ..align import Alignment, align
 from ..analyze import analyze
 from ..errors import InputError
 from ..model import AGREEMENT, CONFLICT, NOTICE, OMISSION, Claim, Document, Evidence, Finding, Report
-from .conflicts import (Candidate, DocView, detect, polarity_conflicts, quantities_compatible, quote_overlap,
-                        values)
+from ..analyze import quantities, quotes
+from .conflicts import Candidate, DocView, detect, polarity_conflicts, values
 
 # a claim with a counterpart this close in another report is shared ground; below it,
 # the claim is "only in" its document
@@ -229,7 +229,7 @@ def _shared_figures(claims: list[Claim]) -> str:
                 continue
             for qa in a.quantities:
                 for qb in b.quantities:
-                    if qa.counted and qa.counted == qb.counted and not qa.vague and quantities_compatible(qa, qb):
+                    if quantities.same_figure(qa, qb):
                         return f"same figure: {qa.text} / {qb.text} {qa.counted}"
     return ""
 
@@ -240,7 +240,7 @@ def _shared_quote(claims: list[Claim]) -> str:
         for b in claims[i + 1:]:
             for qa in a.quotes if a.doc != b.doc else ():
                 for qb in b.quotes:
-                    if quote_overlap(qa.text, qb.text) >= 0.6:
+                    if quotes.same_quote(qa, qb):
                         who = " / ".join(q.speaker or "unnamed" for q in (qa, qb))
                         return f"same quote, attributed to {who}"
     return ""

@@ -9,15 +9,14 @@ also gives A's, the reports do not contradict each other on it.
 """
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ..analyze import dates
 from spacy.lang.en.stop_words import STOP_WORDS as STOP
 
+from ..analyze import dates, quantities, quotes
 from ..model import Claim, Entity, Evidence, Quantity
 
 ATTRIBUTION_QUOTE_MATCH = 0.8
@@ -96,7 +95,7 @@ def same(x: Value, y: Value) -> bool | None:
     if x.kind == "number":
         if not _counted_comparable(x.item, y.item):
             return None
-        return quantities_compatible(x.item, y.item)
+        return quantities.compatible(x.item, y.item)
     if x.kind == "date":
         return dates.compatible(x.item, y.item)
     return x.item.key == y.item.key or _name_contains(x.text, y.text)
@@ -115,10 +114,6 @@ def _restates(x: Value, v: Value) -> bool:
     if x.kind != "number" or (x.item.counted and x.item.counted == v.item.counted):
         return True
     return not (x.item.counted and v.item.counted) and bool(x.context & v.context)
-
-
-def quantities_compatible(a: Quantity, b: Quantity) -> bool:
-    return a.low <= b.high and b.low <= a.high
 
 
 def _counted_comparable(a: Quantity, b: Quantity) -> bool:
@@ -237,7 +232,7 @@ def attribution_conflicts(a: Claim, b: Claim, sim: float) -> list[Candidate]:
     out = []
     for qa in a.quotes:
         for qb in b.quotes:
-            if quote_overlap(qa.text, qb.text) < ATTRIBUTION_QUOTE_MATCH:
+            if quotes.overlap(qa.text, qb.text) < ATTRIBUTION_QUOTE_MATCH:
                 continue
             ka, kb = qa.speaker_key, qb.speaker_key
             if not ka or not kb or ka == kb:
@@ -253,25 +248,11 @@ def attribution_conflicts(a: Claim, b: Claim, sim: float) -> list[Candidate]:
     return out
 
 
-def quote_overlap(x: str, y: str) -> float:
-    """Share of the shorter quote's words that the other quote has in the same order."""
-    wx, wy = _WORD.findall(x.lower()), _WORD.findall(y.lower())
-    if not wx or not wy:
-        return 0.0
-    m = difflib.SequenceMatcher(None, wx, wy, autojunk=False)
-    matched = sum(b.size for b in m.get_matching_blocks())
-    return matched / min(len(wx), len(wy))
-
-
 # --- polarity -----------------------------------------------------------------------
 
 def polarity_conflicts(a: Claim, b: Claim, sim: float) -> list[Candidate]:
-    """For two claims aligned as one fact (the caller checks that)."""
-    return _polarity(a, b, sim)
-
-
-def _polarity(a: Claim, b: Claim, sim: float) -> list[Candidate]:
-    """One report denies what the other affirms, in two claims that state the same fact
+    """One report denies what the other affirms, in two claims aligned as one fact (the
+    caller checks that)
     about the same actors. Evidence: the negating word, and the shared actor in the
     affirming claim. A soft conflict: negation can sit in a side clause."""
     if a.negated == b.negated:

@@ -18,7 +18,7 @@ from . import config
 from .errors import ConfigError
 
 MAX_TOKENS = 256
-BATCH = 8  # small batches pad less: faster on CPU for news-length sentences
+BATCH = 4  # texts sorted by token length, 4 a run: least padding and cache-sized activations (measured)
 
 
 class Embedder(Protocol):
@@ -54,23 +54,27 @@ class OnnxMiniLM:
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._tok = Tokenizer.from_file(str(tok))
         self._tok.enable_truncation(MAX_TOKENS)
-        self._tok.enable_padding()
+        self._tok.no_padding()  # batches are padded here, to their own longest text
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        # sort by length so padding per batch stays small; restore order after
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        ids = [e.ids for e in self._tok.encode_batch(texts)]  # tokenised once, unpadded
+        # cost is proportional to padded tokens: batch texts of near-equal token length
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         out = np.zeros((len(texts), 384), dtype=np.float32)
         for b in range(0, len(order), BATCH):
             idx = order[b:b + BATCH]
-            out[idx] = self._encode_batch([texts[i] for i in idx])
+            out[idx] = self._encode_batch([ids[i] for i in idx])
         return out
 
-    def _encode_batch(self, texts: list[str]) -> np.ndarray:
-        enc = self._tok.encode_batch(texts)
-        ids = np.array([e.ids for e in enc], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+    def _encode_batch(self, rows: list[list[int]]) -> np.ndarray:
+        width = max(len(r) for r in rows)
+        ids = np.zeros((len(rows), width), dtype=np.int64)  # 0 is [PAD]
+        mask = np.zeros((len(rows), width), dtype=np.int64)
+        for k, r in enumerate(rows):
+            ids[k, :len(r)] = r
+            mask[k, :len(r)] = 1
         feeds = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)

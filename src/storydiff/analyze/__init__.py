@@ -7,7 +7,9 @@ a negation flag and its content lemmas.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 
 from ..model import Claim, Document, Entity
 from . import dates, entities, quantities, quotes
@@ -59,12 +61,13 @@ def _claims(doc: Document, sdoc) -> list[Claim]:
     published = _published(doc)
     claims: list[Claim] = []
     ents = list(sdoc.ents)  # Span.ents scans the whole document: walk them once instead
+    ent_starts = [e.start for e in ents]
     for sent in sentence_spans(sdoc):
         text = sent.text.strip()
         if not text or not any(t.is_alpha for t in sent):
             continue
         s = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
-        sent_ents = [e for e in ents if e.start >= sent.start and e.end <= sent.end]
+        sent_ents = _within(ents, ent_starts, sent)
         named = [_entity(e) for e in sent_ents if e.label_ in _ENT_LABELS]
         times = [t for e in sent_ents if e.label_ in ("DATE", "TIME")
                  if (t := dates.parse(e.text, e.start_char, e.end_char, e.label_ == "TIME", published))]
@@ -75,6 +78,18 @@ def _claims(doc: Document, sdoc) -> list[Claim]:
             lemmas=frozenset(t.lemma_.lower() for t in sent if t.pos_ in _CONTENT_POS and not t.is_stop),
             is_title=not claims and "\n" in doc.text[s:s + len(text) + 2] and text[-1:] not in ".!?\"”"))
     return claims
+
+
+def _within(ents: list, starts: list[int], sent) -> list:
+    """The entities inside the sentence. spaCy's are sorted and do not overlap, so bisection
+    finds them without scanning every entity for every sentence."""
+    out = []
+    for e in itertools.islice(ents, bisect.bisect_left(starts, sent.start), None):
+        if e.start >= sent.end:
+            break
+        if e.end <= sent.end:
+            out.append(e)
+    return out
 
 
 def _entity(span) -> Entity:

@@ -2,7 +2,9 @@
 
     python benchmarks/run.py speed
 
-- warm: storydiff.compare on the seed pair in one process, median of 10 (models loaded);
+- warm: storydiff.compare on the seed pair in one process, median of 10 (models loaded), with the
+  load average (the machine is shared: read figures against it) and the split into spaCy parse,
+  embedding and the rest;
 - cold: `storydiff compare SEED_A SEED_B --format json` as a fresh process, median of 3,
   with its peak memory (max RSS);
 - growth: time for inputs 1x, 2x, 4x, 8x the seed length (each seed repeated) and for
@@ -37,14 +39,32 @@ def _timed(fn, repeat: int) -> list[float]:
 
 
 def warm() -> float:
+    import os
+
     import storydiff
 
     docs = [storydiff.load(str(SEED_A)), storydiff.load(str(SEED_B))]
     storydiff.compare(docs)  # load models
     times = _timed(lambda: storydiff.compare(docs), 10)
     med = statistics.median(times)
-    print(f"warm compare, seed pair: median {med:.3f}s of 10 (min {min(times):.3f}s)  target <= 0.3s")
+    print(f"warm compare, seed pair: median {med:.3f}s of 10 (min {min(times):.3f}s)  target <= 0.3s"
+          f"  [load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores]")
+    _stages(docs, med)
     return med
+
+
+def _stages(docs, total: float) -> None:
+    """Where the warm time goes: the two models, and everything else."""
+    from storydiff.analyze import analyze
+    from storydiff.analyze.nlp import get_nlp
+    from storydiff.embed import get_embedder
+
+    texts = [d.text for d in docs]
+    claims = [c.text for cl in analyze(docs).values() for c in cl]
+    parse = statistics.median(_timed(lambda: list(get_nlp().pipe(texts)), 10))
+    embed = statistics.median(_timed(lambda: get_embedder().encode(claims), 10))
+    print(f"  stages (medians of 10): spaCy parse {parse:.3f}s, embedding {len(claims)} claims {embed:.3f}s, "
+          f"rest ~{max(0.0, total - parse - embed):.3f}s")
 
 
 def cold() -> tuple[float, float]:

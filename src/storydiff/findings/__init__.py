@@ -10,12 +10,17 @@ from __future__ import annotations
 import hashlib
 import time
 
+import numpy as np
+
 from ..align import Alignment, align
 from ..analyze import analyze
 from ..errors import InputError
 from ..model import AGREEMENT, CONFLICT, NOTICE, OMISSION, Claim, Document, Evidence, Finding, Report
 from ..analyze import quantities, quotes
-from .conflicts import Candidate, DocView, detect, polarity_conflicts, values
+from . import names
+from .conflicts import Candidate, DocView, detect, polarity_conflicts, value_candidate, values
+
+FEATURE_SLOT = names.FEATURES.index("slot")
 
 # a claim with a counterpart this close in another report is shared ground; below it,
 # the claim is "only in" its document
@@ -115,7 +120,32 @@ def _conflicts(al: Alignment, views: dict[str, DocView]) -> list[Finding]:
                 key = (cand.type, a.doc, cand.a_span[0], b.doc, cand.b_span[0])
                 if key not in found or found[key].confidence < cand.confidence:
                     found[key] = cand
-    return [_finding(c) for c in _one_per_value(_best_polarity(found.values()))]
+    # a name inside a list of participants that differs is the membership conflict's, not a swap
+    lists = [(c.a.doc, c.a_span) for c in found.values() if c.type == "membership"]
+    lists += [(c.b.doc, c.b_span) for c in found.values() if c.type == "membership"]
+    swaps = [c for c in _name_swaps(al, views)
+             if not any(d == c.b.doc and s <= c.b_span[0] < e for d, (s, e, _) in lists)]
+    return [_finding(c) for c in _one_per_value(_best_polarity(found.values()) + swaps)]
+
+
+def _name_swaps(al: Alignment, views: dict[str, DocView]) -> list[Candidate]:
+    """Names one report gives where another of its story group names someone or somewhere else."""
+    by_doc: dict[str, list[int]] = {}
+    for i, c in enumerate(al.claims):
+        by_doc.setdefault(c.doc, []).append(i)
+    out = []
+    for group in al.groups:
+        for x in group:
+            for y in group:
+                if x == y:
+                    continue
+                block = np.ix_(by_doc[x], by_doc[y])
+                for vx, vy, feats in names.name_candidates(views[x].claims, views[y].claims, views[x], views[y],
+                                                           al.sim[block], al.support[block]):
+                    p = names.score(feats)
+                    if p >= names.load_model()["threshold"]:
+                        out.append(value_candidate(vx, vy, feats[FEATURE_SLOT], views[y], conf=round(p, 3)))
+    return out
 
 
 def _best_polarity(cands) -> list[Candidate]:

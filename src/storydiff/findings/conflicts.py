@@ -157,7 +157,7 @@ class DocView:
 # Bars and weights were set on the dev conflict cases (benchmarks/run.py conflicts) for
 # about one conflict per real, untouched pair of reports at most: real reports differ in
 # many details, and a wrong conflict costs a reader more than a missed one.
-SLOT_BARS = {"number": 0.75, "date": 0.55, "name": 0.95}
+SLOT_BARS = {"number": 0.75, "date": 0.55}
 
 
 def slot_score(x: Value, y: Value, sim: float, dx: DocView, dy: DocView) -> float:
@@ -184,8 +184,8 @@ def value_conflicts(a: Claim, b: Claim, sim: float, da: DocView, db: DocView) ->
     out = []
     vals_a, vals_b = values(a), values(b)
     for vb in vals_b:
-        if da.gives(vb):
-            continue
+        if vb.kind == "name" or da.gives(vb):
+            continue  # names: see names.py
         best = None
         for va in vals_a:
             if va.kind != vb.kind or same(va, vb) is not False:
@@ -195,15 +195,18 @@ def value_conflicts(a: Claim, b: Claim, sim: float, da: DocView, db: DocView) ->
             score = slot_score(va, vb, sim, da, db)
             if score >= SLOT_BARS[va.kind] and (best is None or score > best[0]):
                 best = (score, va)
-        if best is not None and (vb.kind != "name" or _name_type(best[1], vb) != "name"):
-            out.append(_value_candidate(best[1], vb, a, b, best[0], db))
+        if best is not None:
+            out.append(value_candidate(best[1], vb, best[0], db))
     return out
 
 
-def _value_candidate(va: Value, vb: Value, a: Claim, b: Claim, score: float, db: DocView) -> Candidate:
+def value_candidate(va: Value, vb: Value, score: float, db: DocView, conf: float | None = None) -> Candidate:
+    """The conflict of ``va`` (one report) with ``vb`` (the other), typed and summarised."""
+    a, b = va.claim, vb.claim
     ctype = va.kind if va.kind != "name" else _name_type(va, vb)
     # weaker when b's document also gives a's value elsewhere (a correction, an update, an addition)
-    conf = _conf(min(1.0, score / 1.2), 0.9 if not db.gives(va) else 0.7)
+    if conf is None:
+        conf = _conf(min(1.0, score / 1.2), 0.9 if not db.gives(va) else 0.7)
     pair = f"{va.text} ({a.doc}) vs {vb.text} ({b.doc})"
     if va.kind == "number":
         what = va.item.counted or vb.item.counted
@@ -212,18 +215,20 @@ def _value_candidate(va: Value, vb: Value, a: Claim, b: Claim, score: float, db:
     elif va.kind == "date":
         summary = f"Different dates: {pair}"
     else:
-        summary = f"Different {ctype}: {pair}"
+        what = {"place": "places", "person": "people"}.get(ctype) if "org" not in (va.item.type, vb.item.type) else None
+        summary = f"Different {what or 'actors'}: {pair}"
     return Candidate(ctype, a, b, (va.start, va.end, va.text), (vb.start, vb.end, vb.text), va.text, vb.text,
                      confidence=conf, summary=summary, details={"slot_score": round(score, 3)})
 
 
 def _name_type(va: Value, vb: Value) -> str:
+    """place or person; organisations and other named actors count as "person" (who did it)."""
     types = {va.item.type, vb.item.type}
     if "place" in types and "person" not in types:
         return "place"
     if va.item.type in ("person", "place"):
         return va.item.type
-    return "person" if "person" in types else "place" if "place" in types else "name"
+    return "place" if "place" in types and "person" not in types else "person"
 
 
 # --- who said it --------------------------------------------------------------------

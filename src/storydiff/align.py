@@ -16,7 +16,6 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from .analyze import quantities, quotes
@@ -54,12 +53,18 @@ def _entity_keys(c: Claim) -> set[str]:
 
 
 def shared_counts(sets: list[set]) -> np.ndarray:
-    """len(sets[i] & sets[j]) for every pair, as one sparse product instead of n^2 set operations."""
-    vocab: dict = {}
-    rows = [i for i, s in enumerate(sets) for _ in s]
-    cols = [vocab.setdefault(x, len(vocab)) for s in sets for x in s]
-    m = sparse.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, cols)), shape=(len(sets), len(vocab)))
-    return (m @ m.T).toarray()
+    """len(sets[i] & sets[j]) for every pair of distinct sets (0 on the diagonal), one block
+    update per item that several sets hold instead of n^2 set intersections."""
+    holders: dict = {}
+    for i, s in enumerate(sets):
+        for x in s:
+            holders.setdefault(x, []).append(i)
+    out = np.zeros((len(sets), len(sets)), dtype=np.int64)
+    for idx in holders.values():
+        if len(idx) > 1:
+            out[np.ix_(idx, idx)] += 1
+    np.fill_diagonal(out, 0)
+    return out
 
 
 def claim_similarity(claims: list[Claim]) -> np.ndarray:
@@ -70,7 +75,6 @@ def claim_similarity(claims: list[Claim]) -> np.ndarray:
     size = np.array([len(w) for w in words])
     least = np.minimum.outer(size, size)
     lex = np.divide(shared_counts(words), least, out=np.zeros(least.shape), where=least > 0).astype(np.float32)
-    np.fill_diagonal(lex, 0.0)
     return 0.8 * cos + 0.2 * lex
 
 

@@ -21,13 +21,13 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from .analyze import quantities, quotes
 from .embed import get_embedder
 from .model import Claim, Fact
+from .story import same_story, story_score
 
 LINK_FLOOR = 0.45          # least support for a mutual best match to count as the same fact
 LINK_ONE_SIDED = 0.5       # support for a best match that is not mutual
 LINK_SURE = 0.75           # support at which two claims are the same fact whatever else matches
 CSLS_K = 3                 # neighbours used for hub correction
 CSLS_ONE_SIDED = 0.05      # a one-sided best match must stand out from its hubs
-SAME_STORY_THRESHOLD = 0.40  # document-level score below which two reports are different stories
 
 
 @dataclass
@@ -120,21 +120,8 @@ def _matching(claims: list[Claim], groups, items, same) -> np.ndarray:
     return hit
 
 
-def story_score(sim: np.ndarray, ia: list[int], ib: list[int]) -> float:
-    """How much two documents share a story: mean best-match similarity of their
-    claims, both ways, weighted by salient named entities they share."""
-    block = sim[np.ix_(ia, ib)]
-    if block.size == 0:
-        return 0.0
-    k_a = max(1, min(len(ia), 8))
-    k_b = max(1, min(len(ib), 8))
-    best_a = np.sort(block.max(axis=1))[::-1][:k_a].mean()
-    best_b = np.sort(block.max(axis=0))[::-1][:k_b].mean()
-    return float((best_a + best_b) / 2)
-
-
 def story_groups(docs: list[str], scores: dict[tuple[str, str], float]) -> list[list[str]]:
-    """Connected groups of documents whose pairwise story score passes the threshold."""
+    """Connected groups of documents whose pairwise story score passes the threshold (story.py)."""
     parent = {d: d for d in docs}
 
     def find(d: str) -> str:
@@ -143,7 +130,7 @@ def story_groups(docs: list[str], scores: dict[tuple[str, str], float]) -> list[
             d = parent[d]
         return d
     for (a, b), s in scores.items():
-        if s >= SAME_STORY_THRESHOLD:
+        if same_story(s):
             parent[find(a)] = find(b)
     groups: dict[str, list[str]] = {}
     for d in docs:
@@ -203,14 +190,14 @@ def align(claims_by_doc: dict[str, list[Claim]]) -> Alignment:
     docs = list(claims_by_doc)
     claims = [c for d in docs for c in claims_by_doc[d]]
     sim = claim_similarity(claims) if claims else np.zeros((0, 0), dtype=np.float32)
+    support = sim + anchor_bonus(claims) if claims else sim
     idx = {d: [i for i, c in enumerate(claims) if c.doc == d] for d in docs}
-    scores = {(a, b): story_score(sim, idx[a], idx[b])
+    scores = {(a, b): story_score(support, claims_by_doc[a], claims_by_doc[b], idx[a], idx[b])
               for i, a in enumerate(docs) for b in docs[i + 1:]}
     groups = story_groups(docs, scores)
     group_of = {d: gi for gi, g in enumerate(groups) for d in g}
     doc_group = np.array([group_of[c.doc] for c in claims])
     allowed = doc_group[:, None] == doc_group[None, :]
-    support = sim + anchor_bonus(claims) if claims else sim
     doc_of = np.array([docs.index(c.doc) for c in claims])
     facts = [Fact([claims[i] for i in m]) for m in facts_from_links(len(claims), link(support, doc_of, allowed))]
     return Alignment(claims=claims, sim=sim, support=support, groups=groups, facts=facts, story_scores=scores)

@@ -1,0 +1,68 @@
+"""The same-story decision on real reports: the seed pair and ECB+ dev pairs (one real event
+reported twice vs two real events of one kind). Model-heavy, marked slow."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import storydiff
+from storydiff import Document
+from storydiff.analyze import analyze
+from storydiff.story import SAME_STORY_THRESHOLD, own_actors
+
+from conftest import EVAL, SEED_A, SEED_B
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def ecb():
+    with open(EVAL / "data" / "ecbplus-dev.jsonl", encoding="utf-8") as f:
+        docs = [json.loads(line) for line in f if line.strip()]
+    return {d["id"]: Document(d["id"], d["text"]) for d in docs}
+
+
+def _cross_findings(report):
+    """Agreements and conflicts whose evidence spans two documents."""
+    return [f for f in report.findings if f.kind in ("agreement", "conflict") and len({c.doc for c in f.claims}) > 1]
+
+
+def _score(report):
+    [score] = report.meta["story_scores"].values()
+    return score
+
+
+def test_seed_pair_is_one_story():
+    report = storydiff.compare([storydiff.load(str(SEED_A)), storydiff.load(str(SEED_B))])
+    assert report.same_story and _score(report) >= SAME_STORY_THRESHOLD
+    assert not report.by_kind("notice") or all(f.type != "different_stories" for f in report.by_kind("notice"))
+    assert _cross_findings(report)
+
+
+def test_same_event_reported_twice_is_compared(ecb):
+    # two reports of Tara Reid entering rehab (ECB+ topic 1, ecb half)
+    report = storydiff.compare([ecb["1_1ecb"], ecb["1_15ecb"]])
+    assert report.same_story
+    assert _cross_findings(report)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("1_5ecb", "1_1ecbplus"),      # Tara Reid enters rehab / Lindsay Lohan checks into rehab
+    ("12_16ecb", "12_2ecbplus"),   # two Indian Navy actions against pirates in the Gulf of Aden
+])
+def test_two_events_of_one_kind_are_different_stories(ecb, a, b):
+    report = storydiff.compare([ecb[a], ecb[b]])
+    assert not report.same_story
+    [notice] = [f for f in report.by_kind("notice") if f.type == "different_stories"]
+    assert sorted(notice.docs) == sorted([a, b])
+    assert _cross_findings(report) == []
+
+
+def test_own_main_people_count_against_one_story(ecb):
+    # each Gulf of Aden report is about its own ship and people, which the other never names
+    claims = analyze([ecb["12_16ecb"], ecb["12_2ecbplus"]])
+    assert own_actors(claims["12_16ecb"], claims["12_2ecbplus"]) > 0
+    # the two Tara Reid reports share their main person
+    claims = analyze([ecb["1_1ecb"], ecb["1_15ecb"]])
+    assert own_actors(claims["1_1ecb"], claims["1_15ecb"]) == 0

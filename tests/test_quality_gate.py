@@ -70,10 +70,11 @@ def test_alignment_gate(tmp_path):
     assert m["distractor_pairs_flagged"] <= FLOORS["max_distractors_flagged"], m
 
 
-# Today on these slices (2026-11-21): conflict recall 0.625, discrimination 0.625, site false
-# alarms 0.0, 0.79 conflicts per control pair; alignment F1 with distractors 0.633, 44% of
+# Today on these slices (session 2): conflict recall 0.708, discrimination 0.708, site false
+# alarms 0.0, 0.67 conflicts per control pair (the name-swap model was fitted on all dev cases,
+# so this slice is partly in-sample for places and people); alignment F1 with distractors 0.633, 44% of
 # distractor pairs aligned. Raise the floors when quality improves.
 FLOORS = {
-    "conflict_recall": 0.58, "discrimination": 0.58, "max_site_false_alarm": 0.05, "max_conflicts_per_control": 0.95,
+    "conflict_recall": 0.66, "discrimination": 0.66, "max_site_false_alarm": 0.05, "max_conflicts_per_control": 0.80,
     "alignment_f1": 0.60, "max_distractors_flagged": 0.5,
 }

@@ -160,3 +160,9 @@ def shared_fields(a: TimeExpr, b: TimeExpr) -> int:
     2011" share day and year): evidence they date the same thing."""
     return sum(1 for f in ("year", "day", "hour", "weekday")
                if getattr(a, f) is not None and getattr(a, f) == getattr(b, f))
+
+
+def same_grain(a: TimeExpr, b: TimeExpr) -> bool:
+    """Do the two state the same fields (two weekdays, two years, two clock times)?"""
+    fields = ("year", "month", "day", "weekday", "hour")
+    return all((getattr(a, f) is None) == (getattr(b, f) is None) for f in fields)

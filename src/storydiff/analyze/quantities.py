@@ -8,10 +8,12 @@ number-parser reads written numbers ("three hundred"); vague amounts
 """
 from __future__ import annotations
 
+
 import math
 import re
 
 from ..model import Quantity
+from . import dates
 
 # approximation words -> (relative slack below, relative slack above); inf = open range
 _APPROX = {
@@ -65,6 +67,10 @@ def parse_number(text: str) -> float | None:
     return float(v) * mult if v is not None else None
 
 
+_CALENDAR_WORDS = set(dates.MONTHS) | set(dates.WEEKDAYS) | {"jan", "feb", "mar", "apr", "jun", "jul", "aug",
+                                                              "sep", "sept", "oct", "nov", "dec"}
+
+
 def extract(sent, offset_ok=lambda s, e: True) -> list[Quantity]:
     """Quantities in a spaCy sentence span."""
     doc = sent.doc
@@ -101,8 +107,10 @@ def extract(sent, offset_ok=lambda s, e: True) -> list[Quantity]:
         low, high = _bounds(low, high, approx)
         s_char = doc[start_tok].idx
         e_char = doc[j].idx + len(doc[j].text)
-        out.append(Quantity(start=s_char, end=e_char, text=doc[start_tok:j + 1].text, value=value,
-                            low=low, high=high, approx=approx, counted=counted_noun(doc, i, j, sent.start, sent.end)))
+        counted = counted_noun(doc, i, j, sent.start, sent.end)
+        if counted not in _CALENDAR_WORDS:  # "October 2", "2 October": a date, not a count
+            out.append(Quantity(start=s_char, end=e_char, text=doc[start_tok:j + 1].text, value=value,
+                                low=low, high=high, approx=approx, counted=counted))
         i = j + 1
     return out
 

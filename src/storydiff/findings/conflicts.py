@@ -158,6 +158,7 @@ class DocView:
 # about one conflict per real, untouched pair of reports at most: real reports differ in
 # many details, and a wrong conflict costs a reader more than a missed one.
 SLOT_BARS = {"number": 0.75, "date": 0.55}
+DATE_SAME_GRAIN = 0.1  # two weekdays, two years, two clock times: the same kind of "when"
 
 
 def slot_score(x: Value, y: Value, sim: float, dx: DocView, dy: DocView) -> float:
@@ -173,7 +174,7 @@ def slot_score(x: Value, y: Value, sim: float, dx: DocView, dy: DocView) -> floa
     if x.kind == "number" and x.item.counted and x.item.counted == y.item.counted:
         score += 0.2
     elif x.kind == "date":
-        score += 0.15 * dates.shared_fields(x.item, y.item)
+        score += 0.15 * dates.shared_fields(x.item, y.item) + DATE_SAME_GRAIN * dates.same_grain(x.item, y.item)
     elif x.kind == "name":
         score += 0.1 * min(2.0, math.log1p(dx.mentions(x)))
     return score
@@ -184,11 +185,11 @@ def value_conflicts(a: Claim, b: Claim, sim: float, da: DocView, db: DocView) ->
     out = []
     vals_a, vals_b = values(a), values(b)
     for vb in vals_b:
-        if vb.kind == "name" or da.gives(vb):
+        if vb.kind == "name" or da.gives(vb) or _crowded(vb, vals_b):
             continue  # names: see names.py
         best = None
         for va in vals_a:
-            if va.kind != vb.kind or same(va, vb) is not False:
+            if va.kind != vb.kind or same(va, vb) is not False or _crowded(va, vals_a):
                 continue
             if any(same(va, y) for y in vals_b if y.kind == va.kind):
                 continue  # b's claim states a's value too: an addition, not a contradiction
@@ -198,6 +199,15 @@ def value_conflicts(a: Claim, b: Claim, sim: float, da: DocView, db: DocView) ->
         if best is not None:
             out.append(value_candidate(best[1], vb, best[0], db))
     return out
+
+
+def _crowded(v: Value, vals: list[Value]) -> bool:
+    """Several different figures of one counted thing in one claim ("seven seasons ...
+    nearly four seasons"): a tally, where no figure fills a slot of its own."""
+    if v.kind != "number" or not v.item.counted:
+        return False
+    return any(x is not v and x.kind == "number" and x.item.counted == v.item.counted
+               and not quantities.compatible(x.item, v.item) for x in vals)
 
 
 def value_candidate(va: Value, vb: Value, score: float, db: DocView, conf: float | None = None) -> Candidate:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 from ..model import Quantity
 from . import dates
@@ -49,8 +50,12 @@ def same_figure(a: Quantity, b: Quantity) -> bool:
     return bool(a.counted) and a.counted == b.counted and not a.vague and not b.vague and compatible(a, b)
 
 
+@lru_cache(maxsize=4096)
 def parse_number(text: str) -> float | None:
-    """"1,000" -> 1000, "6.1" -> 6.1, "three hundred" -> 300, "2.5 million" -> 2.5e6."""
+    """"1,000" -> 1000, "6.1" -> 6.1, "three hundred" -> 300, "2.5 million" -> 2.5e6.
+
+    Memoised: number-parser rebuilds its language tables on every call, and the
+    same few number words recur in every article."""
     t = text.strip().lower().replace("\u2009", "")
     parts = t.split()
     mult = 1.0

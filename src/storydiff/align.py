@@ -19,6 +19,7 @@ import numpy as np
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from .analyze import quantities, quotes
+from .components import components
 from .embed import get_embedder
 from .model import Claim, Fact
 from .story import same_story, story_score
@@ -122,20 +123,12 @@ def _matching(claims: list[Claim], groups, items, same) -> np.ndarray:
 
 def story_groups(docs: list[str], scores: dict[tuple[str, str], float]) -> list[list[str]]:
     """Connected groups of documents whose pairwise story score passes the threshold (story.py)."""
-    parent = {d: d for d in docs}
-
-    def find(d: str) -> str:
-        while parent[d] != d:
-            parent[d] = parent[parent[d]]
-            d = parent[d]
-        return d
-    for (a, b), s in scores.items():
-        if same_story(s):
-            parent[find(a)] = find(b)
-    groups: dict[str, list[str]] = {}
-    for d in docs:
-        groups.setdefault(find(d), []).append(d)
-    return sorted(groups.values(), key=lambda g: (-len(g), docs.index(g[0])))
+    pos = {d: i for i, d in enumerate(docs)}
+    label = components(len(docs), [(pos[a], pos[b]) for (a, b), s in scores.items() if same_story(s)])
+    groups: dict[int, list[str]] = {}
+    for d, lab in zip(docs, label):
+        groups.setdefault(lab, []).append(d)
+    return sorted(groups.values(), key=lambda g: (-len(g), pos[g[0]]))
 
 
 def link(support: np.ndarray, doc_of: np.ndarray, allowed: np.ndarray) -> list[tuple[int, int]]:
@@ -171,18 +164,9 @@ def link(support: np.ndarray, doc_of: np.ndarray, allowed: np.ndarray) -> list[t
 
 def facts_from_links(n: int, pairs: list[tuple[int, int]]) -> list[list[int]]:
     """Connected components of the link graph: each is one fact (singletons included)."""
-    parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-    for i, j in pairs:
-        parent[find(i)] = find(j)
     groups: dict[int, list[int]] = {}
-    for i in range(n):
-        groups.setdefault(find(i), []).append(i)
+    for i, lab in enumerate(components(n, pairs)):
+        groups.setdefault(lab, []).append(i)
     return sorted(groups.values(), key=lambda g: g[0])
 
 

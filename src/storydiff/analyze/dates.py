@@ -17,12 +17,12 @@ from ..model import TimeExpr
 MONTHS = {m: i + 1 for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
      "november", "december"])}
-_MONTH_ABBR = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+MONTH_ABBR = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
                "oct": 10, "nov": 11, "dec": 12}
 WEEKDAYS = {d: i for i, d in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
-_WEEKDAY_ABBR = {"mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3, "thurs": 3, "fri": 4, "sat": 5, "sun": 6}
+WEEKDAY_ABBR = {"mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3, "thurs": 3, "fri": 4, "sat": 5, "sun": 6}
 
-_MONTH_RE = r"(?P<month>" + "|".join(sorted(list(MONTHS) + list(_MONTH_ABBR), key=len, reverse=True)) + r")\.?"
+_MONTH_RE = r"(?P<month>" + "|".join(sorted(list(MONTHS) + list(MONTH_ABBR), key=len, reverse=True)) + r")\.?"
 _WORD = re.compile(r"[A-Za-z]+")
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _DAY_AFTER_MONTH = re.compile(_MONTH_RE + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b", re.I)
@@ -50,12 +50,12 @@ def parse(text: str, start: int, end: int, is_time: bool = False,
             month, day = _month_number(m["month"]), int(m["day"])
             break
     for w in _WORD.findall(low):
-        if month is None and (w in MONTHS or (w in _MONTH_ABBR and w != "may" and text.find(w.capitalize()) >= 0)):
-            month = MONTHS.get(w) or _MONTH_ABBR.get(w)
+        if month is None and (w in MONTHS or (w in MONTH_ABBR and w != "may" and text.find(w.capitalize()) >= 0)):
+            month = MONTHS.get(w) or MONTH_ABBR.get(w)
         if w in WEEKDAYS:
             weekday = WEEKDAYS[w]
-        elif w in _WEEKDAY_ABBR and weekday is None and re.search(r"\b" + w.capitalize() + r"\b", text):
-            weekday = _WEEKDAY_ABBR[w]
+        elif w in WEEKDAY_ABBR and weekday is None and re.search(r"\b" + w.capitalize() + r"\b", text):
+            weekday = WEEKDAY_ABBR[w]
     if is_time or re.search(r"[ap]\.?m\.?|:\d\d|o'clock|noon|midnight", low):
         hour, minute = _clock(text)
     relative = bool(_RELATIVE.search(low))
@@ -73,7 +73,7 @@ def parse(text: str, start: int, end: int, is_time: bool = False,
 
 def _month_number(word: str) -> int:
     w = word.lower().rstrip(".")
-    return MONTHS.get(w) or _MONTH_ABBR[w]
+    return MONTHS.get(w) or MONTH_ABBR[w]
 
 
 def _clock(text: str) -> tuple[int | None, int | None]:

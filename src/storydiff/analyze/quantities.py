@@ -33,10 +33,7 @@ _VAGUE = {"dozens": (24, 99), "scores": (40, 99), "hundreds": (200, 999), "thous
 _MULT = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "m": 1e6, "bn": 1e9, "k": 1e3}
 _NUM_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$")
 _SKIP_ENTS = {"TIME", "ORDINAL", "DATE_CAL"}
-_CALENDAR_WORDS = {"january", "february", "march", "april", "may", "june", "july", "august", "september",
-                   "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
-                   "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday",
-                   "saturday", "sunday"}
+_CALENDAR_WORDS = {*dates.MONTHS, *dates.MONTH_ABBR, *dates.WEEKDAYS}
 _COUNT_DEPS = {"nummod", "quantmod", "compound", "amod", "appos", "nmod", "npadvmod"}
 
 
@@ -70,10 +67,6 @@ def parse_number(text: str) -> float | None:
     except Exception:  # number-parser raises on odd input; treat as "not a number"
         return None
     return float(v) * mult if v is not None else None
-
-
-_CALENDAR_WORDS = set(dates.MONTHS) | set(dates.WEEKDAYS) | {"jan", "feb", "mar", "apr", "jun", "jul", "aug",
-                                                              "sep", "sept", "oct", "nov", "dec"}
 
 
 def extract(sent, offset_ok=lambda s, e: True) -> list[Quantity]:

@@ -34,6 +34,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..components import components
 from .features import Features
 
 
@@ -195,22 +196,10 @@ def average_linkage(n: int, rows: np.ndarray, cols: np.ndarray, weights: np.ndar
     ``initial`` groups start merged (existing stories in an incremental update).
     Returns a label per article; labels are the smallest article index of each cluster.
     """
-    parent = np.arange(n)
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for group in initial:
-        for i in group[1:]:
-            parent[find(i)] = find(group[0])
-    for a, b in zip(rows[weights >= threshold], cols[weights >= threshold]):
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    component = np.array([find(i) for i in range(n)])
+    strong = weights >= threshold
+    pairs = [(group[0], i) for group in initial for i in group[1:]]
+    pairs += zip(rows[strong].tolist(), cols[strong].tolist())
+    component = np.array(components(n, pairs))
     inside = component[rows] == component[cols]
     labels = np.arange(n)
     for group in initial:

@@ -134,6 +134,7 @@ def _name_swaps(al: Alignment, views: dict[str, DocView]) -> list[Candidate]:
     for i, c in enumerate(al.claims):
         by_doc.setdefault(c.doc, []).append(i)
     out = []
+    threshold = names.load_model()["threshold"]
     for group in al.groups:
         for x in group:
             for y in group:
@@ -143,7 +144,7 @@ def _name_swaps(al: Alignment, views: dict[str, DocView]) -> list[Candidate]:
                 for vx, vy, feats in names.name_candidates(views[x].claims, views[y].claims, views[x], views[y],
                                                            al.sim[block], al.support[block]):
                     p = names.score(feats)
-                    if p >= names.load_model()["threshold"]:
+                    if p >= threshold:
                         out.append(value_candidate(vx, vy, feats[FEATURE_SLOT], views[y], conf=round(p, 3)))
     return out
 

@@ -161,6 +161,11 @@ SLOT_BARS = {"number": 0.75, "date": 0.55}
 DATE_SAME_GRAIN = 0.1  # two weekdays, two years, two clock times: the same kind of "when"
 
 
+def context_overlap(x: Value, y: Value) -> float:
+    """Share of the content words around the smaller context that the other shares."""
+    return len(x.context & y.context) / max(1, min(len(x.context), len(y.context)))
+
+
 def slot_score(x: Value, y: Value, sim: float, dx: DocView, dy: DocView) -> float:
     """How surely two values from two reports fill the same slot.
 
@@ -168,8 +173,7 @@ def slot_score(x: Value, y: Value, sim: float, dx: DocView, dy: DocView) -> floa
     value the report states only once (a repeated value is that report's own
     fact, not a slip) and a position near the top (leads carry the core facts).
     """
-    ctx = len(x.context & y.context) / max(1, min(len(x.context), len(y.context)))
-    score = sim + 0.35 * ctx
+    score = sim + 0.35 * context_overlap(x, y)
     score -= 0.15 * min(2, dy.mentions(y) - 1) + 0.2 * dy.position(y.claim)
     if x.kind == "number" and x.item.counted and x.item.counted == y.item.counted:
         score += 0.2

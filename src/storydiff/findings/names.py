@@ -22,13 +22,10 @@ import math
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
-
 from ..model import Claim
-from .conflicts import DocView, Value, same, slot_score, values
+from .conflicts import DocView, Value, context_overlap, same, slot_score, values
 
 MODEL_PATH = Path(__file__).with_name("names_model.json")
-NAME_TYPES = ("place", "person", "org")
 
 FEATURES = (
     "is_place", "is_person", "is_org", "mentions", "position", "in_title", "one_word", "dangling",
@@ -46,6 +43,9 @@ def name_candidates(claims_x: list[Claim], claims_y: list[Claim], view_x: DocVie
     if not names_x:
         return []
     entities_y = [e for c in claims_y for e in c.entities]
+    longest: dict[str, int] = {}  # entity key -> words in its longest mention in y
+    for e in entities_y:
+        longest[e.key] = max(longest.get(e.key, 0), len(e.text.split()))
     out = []
     for j, cy in enumerate(claims_y):
         vals_y = values(cy)
@@ -58,21 +58,17 @@ def name_candidates(claims_x: list[Claim], claims_y: list[Claim], view_x: DocVie
                     continue
                 s = float(sim[i, j])
                 rows.append((slot_score(vx, vy, s, view_x, view_y), s, float(support[i, j]),
-                             _context(vx, vy), vx))
+                             context_overlap(vx, vy), vx))
             if rows:
-                out.append(_features(vy, rows, vals_y, entities_y, view_x, view_y))
+                out.append(_features(vy, rows, vals_y, len(entities_y), longest, view_x, view_y))
     return out
 
 
-def _context(x: Value, y: Value) -> float:
-    return len(x.context & y.context) / max(1, min(len(x.context), len(y.context)))
-
-
-def _features(vy: Value, rows: list, vals_y: list[Value], entities_y: list, view_x: DocView,
-              view_y: DocView) -> tuple[Value, Value, list[float]]:
+def _features(vy: Value, rows: list, vals_y: list[Value], n_entities: int, longest: dict[str, int],
+              view_x: DocView, view_y: DocView) -> tuple[Value, Value, list[float]]:
     slot, sim, sup, ctx, vx = max(rows, key=lambda r: r[0])
     words = len(vy.text.split())
-    dangling = not any(e.key == vy.item.key and len(e.text.split()) > words for e in entities_y)
+    dangling = longest.get(vy.item.key, 0) <= words  # no fuller mention introduces it
     etype = vy.item.type if vy.item.type in ("place", "person") else "org"
     feats = [
         float(etype == "place"), float(etype == "person"), float(etype == "org"),
@@ -82,7 +78,7 @@ def _features(vy: Value, rows: list, vals_y: list[Value], entities_y: list, view
         slot, sim, sup, ctx, float(vx.item.type == vy.item.type), float(view_y.gives(vx)),
         float(any(same(vx, y) for y in vals_y if y.kind == "name")),
         math.log1p(view_x.mentions(vx)), float(vx.claim.is_title), view_x.position(vx.claim),
-        len(entities_y) / 100,
+        n_entities / 100,
     ]
     return vx, vy, feats
 
@@ -104,7 +100,7 @@ def score(features: list[float], model: dict | None = None) -> float:
         node = tree[0]
         while not node["leaf"]:
             x = features[node["f"]]
-            left = node["nan_left"] if np.isnan(x) else x <= node["t"]
+            left = node["nan_left"] if math.isnan(x) else x <= node["t"]
             node = tree[node["l"] if left else node["r"]]
         raw += node["v"]
     return 1.0 / (1.0 + math.exp(-raw))

@@ -1,5 +1,5 @@
-"""The same-story decision on real reports: the seed pair and ECB+ dev pairs (one real event
-reported twice vs two real events of one kind). Model-heavy, marked slow."""
+"""The same-story decision and the main-event grouping on real reports: the seed pair and ECB+
+dev pairs (one real event reported twice vs two real events of one kind). Model-heavy, marked slow."""
 from __future__ import annotations
 
 import json
@@ -8,7 +8,9 @@ import pytest
 
 import storydiff
 from storydiff import Document
+from storydiff.align import align
 from storydiff.analyze import analyze
+from storydiff.events import EVENT_LEAD, EVENT_SURE, main_event
 from storydiff.story import SAME_STORY_THRESHOLD, own_actors
 
 from conftest import EVAL, SEED_A, SEED_B
@@ -66,3 +68,32 @@ def test_own_main_people_count_against_one_story(ecb):
     # the two Tara Reid reports share their main person
     claims = analyze([ecb["1_1ecb"], ecb["1_15ecb"]])
     assert own_actors(claims["1_1ecb"], claims["1_15ecb"]) == 0
+
+
+def _alignment(*docs):
+    return align(analyze(list(docs)))
+
+
+def test_main_event_groups_every_sentence_that_tells_it(ecb):
+    # two reports of Tara Reid entering rehab: the event spans both, many sentences to many
+    al = _alignment(ecb["1_1ecb"], ecb["1_15ecb"])
+    [event] = al.events
+    assert sorted(event.docs) == ["1_15ecb", "1_1ecb"]
+    assert {c.doc for c in event.anchors} == {"1_15ecb", "1_1ecb"}
+    assert all(c.index < EVENT_LEAD for c in event.anchors)
+    assert any(sum(c.doc == d for c in event.claims) > 1 for d in event.docs)
+    # the grouping is a subset of the claims, not every sentence glued together
+    assert len(event.claims) < len(al.claims)
+    assert [c.start for c in _alignment(ecb["1_1ecb"], ecb["1_15ecb"]).events[0].claims] == \
+        [c.start for c in event.claims]
+
+
+def test_no_event_across_different_stories(ecb):
+    al = _alignment(ecb["1_5ecb"], ecb["1_1ecbplus"])
+    assert len(al.groups) == 2 and al.events == []
+
+
+def test_no_event_unless_the_story_is_sure(ecb):
+    al = _alignment(ecb["1_1ecb"], ecb["1_15ecb"])
+    unsure = {pair: EVENT_SURE - 0.01 for pair in al.story_scores}
+    assert main_event(al.claims, al.support, al.groups[0], unsure) is None

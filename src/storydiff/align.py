@@ -6,14 +6,16 @@ content lemmas. Claims are linked across each pair of documents when they are ea
 other's best match (after hub correction), and facts are the connected
 groups of links over all N documents, so a fact can be corroborated by any
 k of N sources. Documents that do not share a story are kept apart: their
-claims are never aligned (the report says so instead).
+claims are never aligned (the report says so instead). Beside facts (one
+statement), each story group has its main event (events.py): every claim of
+each report that tells of it, many-to-many.
 """
 from __future__ import annotations
 
 import itertools
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -21,6 +23,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from .analyze import quantities, quotes
 from .components import components
 from .embed import get_embedder
+from .events import Event, main_event
 from .model import Claim, Fact
 from .story import same_story, story_score
 
@@ -41,6 +44,7 @@ class Alignment:
     groups: list[list[str]]    # documents that share a story, largest first
     facts: list[Fact]
     story_scores: dict[tuple[str, str], float]
+    events: list[Event] = field(default_factory=list)  # the main event of each story group told by 2+ reports
 
     def index(self, claim: Claim) -> int:
         return self._pos[(claim.doc, claim.index)]
@@ -184,4 +188,6 @@ def align(claims_by_doc: dict[str, list[Claim]]) -> Alignment:
     allowed = doc_group[:, None] == doc_group[None, :]
     doc_of = np.array([docs.index(c.doc) for c in claims])
     facts = [Fact([claims[i] for i in m]) for m in facts_from_links(len(claims), link(support, doc_of, allowed))]
-    return Alignment(claims=claims, sim=sim, support=support, groups=groups, facts=facts, story_scores=scores)
+    events = [ev for g in groups if (ev := main_event(claims, support, g, scores))]
+    return Alignment(claims=claims, sim=sim, support=support, groups=groups, facts=facts, story_scores=scores,
+                     events=events)

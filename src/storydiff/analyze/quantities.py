@@ -231,8 +231,8 @@ def _counted(doc, i, j, sent_start: int, sent_end: int) -> str | None:
     # "6.1-magnitude", "90-day", "23-year-old"
     if nxt is not None and nxt.text in ("-", "–") and j + 2 < len(doc):
         after = doc[j + 2]
-        if after.lower_ in ("year", "years") and j + 4 < len(doc) and doc[j + 4].lower_ == "old":
-            return "age"
+        if after.lower_ in ("year", "years") and any(t.lower_ == "old" for t in doc[j + 3:j + 5]):
+            return "age"  # "23-year-old", "59-year old"
         return after.lemma_.lower()
     if nxt is not None and nxt.lower_ == "of" and j + 2 < len(doc) and doc[j + 2].pos_ in ("NOUN", "PRON", "PROPN"):
         return doc[j + 2].lemma_.lower()

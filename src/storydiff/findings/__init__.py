@@ -8,6 +8,7 @@ findings: typed conflicts, agreements (k of N sources) and omissions
 from __future__ import annotations
 
 import hashlib
+import itertools
 import time
 
 import numpy as np
@@ -17,10 +18,8 @@ from ..analyze import analyze
 from ..errors import InputError
 from ..model import AGREEMENT, CONFLICT, NOTICE, OMISSION, Claim, Document, Evidence, Finding, Report
 from ..analyze import quantities, quotes
-from . import names
+from . import swaps
 from .conflicts import Candidate, DocView, detect, polarity_conflicts, value_candidate, values
-
-FEATURE_SLOT = names.FEATURES.index("slot")
 
 # a claim with a counterpart this close in another report is shared ground; below it,
 # the claim is "only in" its document
@@ -33,7 +32,7 @@ TYPE_RANK = {"number": 0, "date": 1, "place": 2, "person": 3, "membership": 4, "
 def compare(documents: list[Document]) -> Report:
     """Compare two or more reports of one story."""
     started = time.perf_counter()
-    docs, duplicates = _prepare(documents)
+    docs, duplicates = prepare(documents)
     findings: list[Finding] = [_duplicate_notice(d, k) for d, k in duplicates.items()]
     if len(docs) < 2:
         return Report(documents=docs, findings=findings, duplicates=duplicates,
@@ -53,7 +52,7 @@ def compare(documents: list[Document]) -> Report:
                         "story_scores": {f"{a}|{b}": round(s, 3) for (a, b), s in alignment.story_scores.items()}})
 
 
-def _prepare(documents: list[Document]) -> tuple[list[Document], dict[str, str]]:
+def prepare(documents: list[Document]) -> tuple[list[Document], dict[str, str]]:
     from ..ingest.checks import check_size
     from ..ingest.clean import clean_text
 
@@ -113,7 +112,7 @@ def _conflicts(al: Alignment, views: dict[str, DocView]) -> list[Finding]:
             if a.doc == b.doc or group_of[a.doc] != group_of[b.doc]:
                 continue
             sim = float(al.sim[i, j])
-            cands = detect(a, b, sim, views[a.doc], views[b.doc])
+            cands = detect(a, b, sim)
             if not cands and sim >= POLARITY_MIN_SIM and (a.doc, a.index) in linked.get((b.doc, b.index), ()):
                 cands = polarity_conflicts(a, b, sim)
             for cand in cands:
@@ -123,29 +122,28 @@ def _conflicts(al: Alignment, views: dict[str, DocView]) -> list[Finding]:
     # a name inside a list of participants that differs is the membership conflict's, not a swap
     lists = [(c.a.doc, c.a_span) for c in found.values() if c.type == "membership"]
     lists += [(c.b.doc, c.b_span) for c in found.values() if c.type == "membership"]
-    swaps = [c for c in _name_swaps(al, views)
-             if not any(d == c.b.doc and s <= c.b_span[0] < e for d, (s, e, _) in lists)]
-    return [_finding(c) for c in _one_per_value(_best_polarity(found.values()) + swaps)]
+    swapped = [c for c in _swaps(al, views)
+               if c.type == "number" or not any(d == c.b.doc and s <= c.b_span[0] < e for d, (s, e, _) in lists)]
+    return [_finding(c) for c in _one_per_value(_best_polarity(found.values()) + swapped)]
 
 
-def _name_swaps(al: Alignment, views: dict[str, DocView]) -> list[Candidate]:
-    """Names one report gives where another of its story group names someone or somewhere else."""
+def _swaps(al: Alignment, views: dict[str, DocView]) -> list[Candidate]:
+    """Figures and names one report gives where another of its story group gives different ones."""
     by_doc: dict[str, list[int]] = {}
     for i, c in enumerate(al.claims):
         by_doc.setdefault(c.doc, []).append(i)
     out = []
-    threshold = names.load_model()["threshold"]
-    for group in al.groups:
-        for x in group:
-            for y in group:
-                if x == y:
-                    continue
+    for kind in swaps.KINDS:
+        model = swaps.load_model(kind)
+        slot = swaps.FEATURES[kind].index("slot")
+        for group in al.groups:
+            for x, y in itertools.permutations(group, 2):
                 block = np.ix_(by_doc[x], by_doc[y])
-                for vx, vy, feats in names.name_candidates(views[x].claims, views[y].claims, views[x], views[y],
-                                                           al.sim[block], al.support[block]):
-                    p = names.score(feats)
-                    if p >= threshold:
-                        out.append(value_candidate(vx, vy, feats[FEATURE_SLOT], views[y], conf=round(p, 3)))
+                for vx, vy, feats in swaps.candidates(kind, views[x].claims, views[y].claims, views[x], views[y],
+                                                      al.sim[block], al.support[block]):
+                    p = swaps.score(feats, model)
+                    if p >= model["threshold"]:
+                        out.append(value_candidate(vx, vy, feats[slot], views[y], conf=round(p, 3)))
     return out
 
 

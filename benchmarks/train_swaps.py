@@ -1,0 +1,158 @@
+"""Fit the swapped-value models (src/storydiff/findings/swap_models/<kind>.json) on the dev conflict cases.
+
+    pip install -e ".[train]"
+    python3 benchmarks/train_swaps.py                 # held-out figures, then writes the three models
+    python3 benchmarks/train_swaps.py --dry-run       # held-out figures only
+    python3 benchmarks/train_swaps.py --kind date     # one kind
+
+Examples come from the engine itself (storydiff.findings.swaps.candidates on each
+case's two reports), so training and use see the same features. Positives: the
+injected values of the kind (number; date; person and place for names), or the
+other report's value when the injected one is its best counterpart;
+negatives: every candidate in the untouched control pairs (real reports give
+figures, dates and names the other never gives). The threshold is read off
+held-out scores (5 folds by ECB+ topic, so no story is both trained and scored)
+at the kind's budget of conflicts per real pair. Needs scikit-learn (the `train`
+extra); the engine itself does not.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+EVAL = ROOT.parent / "shared" / "eval"
+# conflicts of each kind per untouched real pair at the threshold: together with the
+# rule-based kinds (membership, attribution, polarity) under 1 per pair
+BUDGETS = {"number": 0.25, "date": 0.3, "name": 0.3}
+CASE_TYPES = {"number": ("number",), "date": ("date",), "name": ("place", "person")}
+PARAMS = dict(max_iter=100, learning_rate=0.1, max_leaf_nodes=8, l2_regularization=1.0, class_weight="balanced",
+              random_state=0)
+
+
+def examples(cases: list[dict]) -> dict[str, tuple[np.ndarray, np.ndarray, list]]:
+    """Per kind: feature rows, labels and (case, case type, topic) for every candidate."""
+    from storydiff import Document
+    from storydiff.align import align
+    from storydiff.analyze import analyze
+    from storydiff.findings import prepare
+    from storydiff.findings.conflicts import DocView
+    from storydiff.findings.swaps import KINDS, candidates
+
+    rows: dict[str, tuple[list, list, list]] = {k: ([], [], []) for k in KINDS}
+    for n, case in enumerate(cases):
+        a, b = case["a"], case["b"]
+        docs, _ = prepare([Document(a["id"], a["text"]), Document(b["id"], b["text"])])
+        if len(docs) < 2:
+            continue
+        claims = analyze(docs)
+        al = align(claims)
+        idx = {d.id: [al.index(c) for c in claims[d.id]] for d in docs}
+        views = {d: DocView(cl) for d, cl in claims.items()}
+        spans = case.get("b_spans") or [case["b_span"]]
+        b_clean = next(d for d in docs if d.id == b["id"]).text == b["text"]
+        for kind in KINDS:
+            X, y, meta = rows[kind]
+            injected = case["type"] in CASE_TYPES[kind]
+            if case["type"] != "control" and not injected:
+                continue
+            for x, yd in ((a["id"], b["id"]), (b["id"], a["id"])):
+                block = np.ix_(idx[x], idx[yd])
+                for vx, vy, feats in candidates(kind, claims[x], claims[yd], views[x], views[yd],
+                                                al.sim[block], al.support[block]):
+                    # B's injected value, or A's value set against it: one conflict seen from either side
+                    in_b = vy if yd == b["id"] else vx
+                    pos = injected and b_clean and any(in_b.start < e and s < in_b.end for s, e in spans)
+                    if injected and not pos:
+                        continue  # off-site candidates of injected cases: their control twin has them
+                    X.append(feats)
+                    y.append(int(pos))
+                    meta.append((case["case"], case["type"], case["story"].split("_")[0]))
+        if n % 100 == 0:
+            print(f"  {n}/{len(cases)} cases", file=sys.stderr)
+    return {k: (np.array(X, dtype=float), np.array(y), meta) for k, (X, y, meta) in rows.items()}
+
+
+def held_out(X: np.ndarray, y: np.ndarray, meta: list, folds: int = 5) -> np.ndarray:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    topic = np.array([m[2] for m in meta])
+    topics = sorted(set(topic), key=lambda t: int(t) if t.isdigit() else t)
+    p = np.zeros(len(y))
+    for k in range(folds):
+        test = np.isin(topic, topics[k::folds])
+        model = HistGradientBoostingClassifier(**PARAMS).fit(X[~test], y[~test])
+        p[test] = model.predict_proba(X[test])[:, 1]
+    return p
+
+
+def figures(kind: str, p: np.ndarray, meta: list, counts: Counter, budget: float) -> tuple[float, dict]:
+    """Threshold at ``budget`` flagged values per control pair, and the recall it gives."""
+    ctype = np.array([m[1] for m in meta])
+    ranked = np.sort(p[ctype == "control"])[::-1]
+    threshold = float(ranked[min(len(ranked) - 1, int(budget * counts["control"]))])
+    recall = {}
+    for t in CASE_TYPES[kind]:
+        hit = {meta[i][0] for i in np.flatnonzero((ctype == t) & (p > threshold))}
+        recall[t] = round(len(hit) / max(1, counts[t]), 3)
+    return threshold, recall
+
+
+def export(kind: str, model, threshold: float, budget: float) -> dict:
+    """The fitted trees as plain JSON, evaluated by storydiff.findings.swaps.score."""
+    from storydiff.findings.swaps import FEATURES
+
+    trees = []
+    for (predictor,) in model._predictors:
+        trees.append([{"leaf": bool(n["is_leaf"]), "v": float(n["value"]), "f": int(n["feature_idx"]),
+                       "t": float(n["num_threshold"]), "nan_left": bool(n["missing_go_to_left"]),
+                       "l": int(n["left"]), "r": int(n["right"])} for n in predictor.nodes])
+    return {"kind": kind, "features": list(FEATURES[kind]), "baseline": float(np.ravel(model._baseline_prediction)[0]),
+            "threshold": threshold, "budget": budget,
+            "params": {k: v for k, v in PARAMS.items() if k != "class_weight"}, "trees": trees}
+
+
+def fit(kind: str, X: np.ndarray, y: np.ndarray, meta: list, counts: Counter, write: bool) -> None:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from storydiff.findings import swaps
+
+    p = held_out(X, y, meta)
+    print(f"{kind}: {len(y)} candidates, {int(y.sum())} injected")
+    for budget in (0.1, 0.15, 0.2, 0.25, 0.3, 0.4):
+        t, recall = figures(kind, p, meta, counts, budget)
+        print(f"  held-out, {budget:.2f} {kind} conflicts per real pair: threshold {t:.3f}, recall {recall}")
+    threshold, recall = figures(kind, p, meta, counts, BUDGETS[kind])
+    model = HistGradientBoostingClassifier(**PARAMS).fit(X, y)
+    exported = export(kind, model, threshold, BUDGETS[kind])
+    check = np.array([swaps.score(list(row), exported) for row in X[:200]])
+    assert np.allclose(check, model.predict_proba(X[:200])[:, 1], atol=1e-6), "exported trees disagree"
+    print(json.dumps({"kind": kind, "threshold": threshold, "held_out_recall": recall, "budget": BUDGETS[kind]}))
+    if write:
+        swaps.MODEL_DIR.mkdir(exist_ok=True)
+        path = swaps.MODEL_DIR / f"{kind}.json"
+        path.write_text(json.dumps(exported, separators=(",", ":")), encoding="utf-8")
+        print(f"  wrote {path}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    from storydiff.findings.swaps import KINDS
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dry-run", action="store_true", help="print held-out figures, do not write the models")
+    ap.add_argument("--kind", choices=KINDS, action="append", help="only these kinds (default: all)")
+    args = ap.parse_args(argv)
+    cases = [json.loads(line) for line in open(EVAL / "data" / "conflicts-dev.jsonl", encoding="utf-8")]
+    counts = Counter(c["type"] for c in cases)
+    data = examples(cases)
+    for kind in args.kind or KINDS:
+        fit(kind, *data[kind], counts, write=not args.dry_run)
+
+
+if __name__ == "__main__":
+    main()

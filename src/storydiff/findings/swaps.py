@@ -1,0 +1,170 @@
+"""Swapped values: one report gives a figure, a date or a name where another gives a different one.
+
+Why a learned score: two real reports of one story routinely give figures,
+dates and names the other never mentions (a second toll, the day of the
+funeral, a witness). What tells a swapped value from an added one is a mix of
+weak signals: the value stands where the other report has a value of the same
+kind in a claim saying the same thing (same counted noun, same kind of date
+field, same words around), it is stated once, near the top, while the other
+report's value is one of its own main facts and never appears here. A small
+gradient-boosted tree model per kind (``swap_models/<kind>.json``) weighs these
+signals; each was fitted on the dev conflict cases with ECB+ topics held out
+(``benchmarks/train_swaps.py`` rebuilds them and prints the held-out figures),
+and is evaluated here with plain Python.
+
+The models only rank; the threshold stored with each was chosen on held-out
+scores for a fixed number of conflicts of that kind per untouched real pair of
+reports (the budget in the model file).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
+
+from ..analyze import dates, quantities
+from ..model import Claim
+from .conflicts import DocView, Value, context_overlap, crowded, same, slot_score, values
+
+MODEL_DIR = Path(__file__).with_name("swap_models")
+KINDS = ("number", "date", "name")
+
+# signals every kind shares: where the value stands in its report, and how well its best
+# counterpart in the other report fits the slot
+_COMMON = (
+    "mentions", "position", "in_title", "other_values", "max_slot", "max_sim", "max_support", "max_context",
+    "slot", "sim", "support", "context", "other_gives_it", "claim_also_has_it",
+    "counterpart_mentions", "counterpart_in_title", "counterpart_position", "values_here", "values_there",
+)
+FEATURES = {
+    "number": _COMMON + ("counted_same", "counted_missing", "counted_elsewhere", "log_ratio", "small",
+                         "approx", "vague", "crowded", "counterpart_crowded"),
+    "date": _COMMON + ("same_grain", "shared_fields", "has_year", "has_month", "has_day", "has_weekday",
+                       "has_hour", "relative", "days_apart"),
+    "name": _COMMON + ("is_place", "is_person", "is_org", "one_word", "dangling", "same_type", "entities"),
+}
+
+
+def candidates(kind: str, claims_x: list[Claim], claims_y: list[Claim], view_x: DocView, view_y: DocView,
+               sim, support) -> list[tuple[Value, Value, list[float]]]:
+    """For every value of ``kind`` in report y that report x never gives: (its best
+    counterpart in x, the value, features). ``sim``/``support`` are x-claims by y-claims."""
+    vals_x = [(i, v) for i, c in enumerate(claims_x) for v in values(c) if v.kind == kind]
+    if not vals_x:
+        return []
+    doc_y = _DocFacts(claims_y, kind)
+    out = []
+    for j, cy in enumerate(claims_y):
+        for vy in values(cy):
+            if vy.kind != kind or view_x.gives(vy):
+                continue
+            rows = []
+            for i, vx in vals_x:
+                if not _differs(vx, vy):
+                    continue
+                s = float(sim[i, j])
+                rows.append((slot_score(vx, vy, s, view_x, view_y), s, float(support[i, j]),
+                             context_overlap(vx, vy), vx))
+            if rows:
+                out.append(_features(kind, vy, rows, len(vals_x), doc_y, view_x, view_y))
+    return out
+
+
+def _differs(vx: Value, vy: Value) -> bool:
+    """Values that cannot be the same: for figures also those counting different nouns
+    ("12" mothers vs "7" moms), which the model weighs by the counted-noun signals."""
+    verdict = same(vx, vy)
+    if verdict is None and vx.kind == "number":
+        return not quantities.compatible(vx.item, vy.item)
+    return verdict is False
+
+
+class _DocFacts:
+    """What the features need to know about the whole report y, computed once."""
+
+    def __init__(self, claims: list[Claim], kind: str) -> None:
+        self.n_values = sum(1 for c in claims for v in values(c) if v.kind == kind)
+        self.longest: dict[str, int] = {}  # entity key -> words in its longest mention
+        self.n_entities = 0
+        for c in claims:
+            for e in c.entities:
+                self.n_entities += 1
+                self.longest[e.key] = max(self.longest.get(e.key, 0), len(e.text.split()))
+
+
+def _features(kind: str, vy: Value, rows: list, n_x: int, doc_y: _DocFacts, view_x: DocView,
+              view_y: DocView) -> tuple[Value, Value, list[float]]:
+    slot, sim, sup, ctx, vx = max(rows, key=lambda r: r[0])
+    vals_y = values(vy.claim)
+    feats = [
+        math.log1p(view_y.mentions(vy)), view_y.position(vy.claim), float(vy.claim.is_title),
+        math.log1p(len(rows)), max(r[0] for r in rows), max(r[1] for r in rows), max(r[2] for r in rows),
+        max(r[3] for r in rows), slot, sim, sup, ctx, float(view_y.gives(vx)),
+        float(any(same(vx, y) for y in vals_y if y.kind == kind)),
+        math.log1p(view_x.mentions(vx)), float(vx.claim.is_title), view_x.position(vx.claim),
+        math.log1p(doc_y.n_values), math.log1p(n_x),
+    ]
+    feats += _KIND_FEATURES[kind](vx, vy, vals_y, doc_y, view_x)
+    return vx, vy, feats
+
+
+def _number_features(vx: Value, vy: Value, vals_y: list[Value], doc_y: _DocFacts, view_x: DocView) -> list[float]:
+    qx, qy = vx.item, vy.item
+    both = qx.counted and qy.counted
+    ratio = abs(math.log(max(qx.value, 1e-3) / max(qy.value, 1e-3)))
+    return [
+        float(bool(both) and qx.counted == qy.counted), float(not both),
+        float(bool(qy.counted) and view_x.counts_noun(qy.counted)), min(ratio, 10.0),
+        float(max(qx.value, qy.value) <= 10), float(bool(qx.approx or qy.approx)), float(qx.vague or qy.vague),
+        float(crowded(vy, vals_y)), float(crowded(vx, values(vx.claim))),
+    ]
+
+
+def _date_features(vx: Value, vy: Value, vals_y: list[Value], doc_y: _DocFacts, view_x: DocView) -> list[float]:
+    tx, ty = vx.item, vy.item
+    apart = float("nan")
+    if tx.resolved and ty.resolved:
+        apart = math.log1p(abs((dt.date.fromisoformat(tx.resolved) - dt.date.fromisoformat(ty.resolved)).days))
+    return [
+        float(dates.same_grain(tx, ty)), float(dates.shared_fields(tx, ty)), float(ty.year is not None),
+        float(ty.month is not None), float(ty.day is not None), float(ty.weekday is not None),
+        float(ty.hour is not None), float(ty.relative or tx.relative), apart,
+    ]
+
+
+def _name_features(vx: Value, vy: Value, vals_y: list[Value], doc_y: _DocFacts, view_x: DocView) -> list[float]:
+    words = len(vy.text.split())
+    etype = vy.item.type if vy.item.type in ("place", "person") else "org"
+    return [
+        float(etype == "place"), float(etype == "person"), float(etype == "org"), float(words == 1),
+        float(doc_y.longest.get(vy.item.key, 0) <= words),  # no fuller mention introduces it
+        float(vx.item.type == vy.item.type), doc_y.n_entities / 100,
+    ]
+
+
+_KIND_FEATURES = {"number": _number_features, "date": _date_features, "name": _name_features}
+
+
+@lru_cache(maxsize=None)
+def load_model(kind: str) -> dict:
+    """The tree model of one kind: {"baseline", "threshold", "features", "trees": [[node, ...], ...]}."""
+    path = MODEL_DIR / f"{kind}.json"
+    model = json.loads(path.read_text(encoding="utf-8"))
+    if tuple(model["features"]) != FEATURES[kind]:
+        raise RuntimeError(f"{path}: the model was trained on other features; rebuild it")
+    return model
+
+
+def score(features: list[float], model: dict) -> float:
+    """Probability that the value is a swap, from the boosted trees."""
+    raw = model["baseline"]
+    for tree in model["trees"]:
+        node = tree[0]
+        while not node["leaf"]:
+            x = features[node["f"]]
+            left = node["nan_left"] if math.isnan(x) else x <= node["t"]
+            node = tree[node["l"] if left else node["r"]]
+        raw += node["v"]
+    return 1.0 / (1.0 + math.exp(-raw))

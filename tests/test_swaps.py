@@ -1,0 +1,59 @@
+"""Swapped figures and names (findings/swaps.py): the shipped models and their behaviour on real pairs."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import storydiff
+from storydiff import Document
+from storydiff.findings import swaps
+
+from conftest import EVAL
+
+
+@pytest.mark.parametrize("kind", swaps.KINDS)
+def test_shipped_models_match_the_features(kind):
+    model = swaps.load_model(kind)
+    assert tuple(model["features"]) == swaps.FEATURES[kind]
+    assert 0.0 < model["threshold"] < 1.0
+    assert len(model["trees"]) > 10
+
+
+def test_score_is_a_probability_that_follows_the_trees():
+    features = swaps.FEATURES["name"]
+    low = swaps.score([0.0] * len(features), swaps.load_model("name"))
+    assert 0.0 < low < 1.0
+    # a tree that always sends the input right adds its right leaf
+    stump = {"baseline": 0.0, "threshold": 0.5, "features": list(features),
+             "trees": [[{"leaf": False, "f": 0, "t": 0.5, "nan_left": True, "l": 1, "r": 2, "v": 0.0},
+                        {"leaf": True, "v": -2.0, "f": 0, "t": 0.0, "nan_left": True, "l": 0, "r": 0},
+                        {"leaf": True, "v": 2.0, "f": 0, "t": 0.0, "nan_left": True, "l": 0, "r": 0}]]}
+    assert swaps.score([1.0] + [0.0] * (len(features) - 1), stump) == pytest.approx(0.8808, abs=1e-4)
+    assert swaps.score([0.0] * len(features), stump) == pytest.approx(0.1192, abs=1e-4)
+
+
+def _case(case_id: str) -> dict:
+    with open(EVAL / "data" / "conflicts-dev.jsonl", encoding="utf-8") as f:
+        return next(c for c in map(json.loads, f) if c["case"] == case_id)
+
+
+def _conflicts_at(case: dict, span: tuple[int, int], ctype: str) -> list:
+    a, b = case["a"], case["b"]
+    report = storydiff.compare([Document(a["id"], a["text"]), Document(b["id"], b["text"])])
+    return [f for f in report.findings if f.kind == "conflict" and f.type == ctype
+            and any(e.doc == b["id"] and e.start < span[1] and span[0] < e.end for e in f.claims)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case_id,ctype,value", [
+    # ECB+ topic 35: "San Diego Chargers wide receiver Vincent Jackson" became "Luis Gerardo" in B
+    ("dev-0065", "person", "Luis Gerardo"),
+    # ECB+ topic 21: "59-year old Raj Chohan" in A; B's "a 59-year-old grandmother" became 74
+    ("dev-0060", "number", "74"),
+])
+def test_a_swapped_value_is_a_conflict_and_the_real_value_is_not(case_id, ctype, value):
+    swapped = _case(case_id)
+    found = _conflicts_at(swapped, tuple(swapped["b_span"]), ctype)
+    assert found and value in found[0].summary
+    assert not _conflicts_at(_case(swapped["pair"]), tuple(swapped["b_span"]), ctype)

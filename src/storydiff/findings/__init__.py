@@ -16,6 +16,7 @@ import numpy as np
 from ..align import Alignment, align
 from ..analyze import analyze
 from ..errors import InputError
+from ..events import Event
 from ..model import AGREEMENT, CONFLICT, NOTICE, OMISSION, Claim, Document, Evidence, Finding, Report
 from ..analyze import quantities, quotes
 from . import swaps
@@ -204,7 +205,7 @@ def _shared_coverage(al: Alignment) -> list[Finding]:
 
 def _agreements_and_omissions(al: Alignment, views: dict[str, DocView],
                               in_conflict: set[tuple[str, int]]) -> list[Finding]:
-    out = _shared_coverage(al)
+    out = _shared_coverage(al) + [_event_agreement(ev, al.groups) for ev in al.events]
     for fact in al.facts:
         fdocs = fact.docs
         group = next(g for g in al.groups if fdocs[0] in g)
@@ -216,6 +217,19 @@ def _agreements_and_omissions(al: Alignment, views: dict[str, DocView],
         elif len(group) > 1:
             out += [f for c in fact.claims if (f := _detail_omission(c, group, views, in_conflict))]
     return out
+
+
+def _event_agreement(ev: Event, groups: list[list[str]]) -> Finding:
+    """The sentences of each report that tell of the story's main event (many-to-many)."""
+    group = next(g for g in groups if ev.docs[0] in g)
+    k, n = len(ev.docs), len(group)
+    who = "Both report" if k == n == 2 else f"{k} of {n} sources report"
+    counts = ", ".join(f"{sum(c.doc == d for c in ev.claims)} in {d}" for d in ev.docs)
+    return Finding(AGREEMENT, "same_event",
+                   f"{who} the same event: \u201c{_short(ev.anchors[0].text)}\u201d (sentences about it: {counts})",
+                   claims=[c.evidence() for c in ev.claims],
+                   values={d: next(c.text for c in ev.anchors if c.doc == d) for d in ev.docs},
+                   confidence=0.7, docs=ev.docs, details={"k": k, "n": n})
 
 
 def _detail_omission(c: Claim, group: list[str], views: dict[str, DocView],
@@ -299,7 +313,7 @@ def _short(text: str, n: int = 110) -> str:
 
 def _rank(f: Finding):
     kind_rank = {NOTICE: 0, CONFLICT: 1, AGREEMENT: 2, OMISSION: 3}[f.kind]
-    type_rank = TYPE_RANK.get(f.type, 9) if f.kind == CONFLICT else int(f.type == "shared_coverage")
+    type_rank = TYPE_RANK.get(f.type, 9) if f.kind == CONFLICT else int(f.type in ("shared_coverage", "same_event"))
     first = min((c.start for c in f.claims), default=0)
     return (kind_rank, type_rank, -f.confidence, -len(f.docs), f.docs[0] if f.docs else "", first)
 

@@ -4,6 +4,7 @@
     python3 benchmarks/train_swaps.py                 # held-out figures, then writes the three models
     python3 benchmarks/train_swaps.py --dry-run       # held-out figures only
     python3 benchmarks/train_swaps.py --kind date     # one kind
+    python3 benchmarks/train_swaps.py --engine-check  # whole engine, 5 folds of topics held out
 
 Examples come from the engine itself (storydiff.findings.swaps.candidates on each
 case's two reports), so training and use see the same features. Positives: the
@@ -12,7 +13,9 @@ other report's value when the injected one is its best counterpart;
 negatives: every candidate in the untouched control pairs (real reports give
 figures, dates and names the other never gives). The threshold is read off
 held-out scores (5 folds by ECB+ topic, so no story is both trained and scored)
-at the kind's budget of conflicts per real pair. Needs scikit-learn (the `train`
+at the kind's budget of conflicts per real pair. --engine-check scores the whole
+engine that way: each fold's cases are compared with models fitted (and thresholds
+set) on the other folds only, then score_conflicts.py scores all cases. Needs scikit-learn (the `train`
 extra); the engine itself does not.
 """
 from __future__ import annotations
@@ -72,7 +75,7 @@ def examples(cases: list[dict]) -> dict[str, tuple[np.ndarray, np.ndarray, list]
                         continue  # off-site candidates of injected cases: their control twin has them
                     X.append(feats)
                     y.append(int(pos))
-                    meta.append((case["case"], case["type"], case["story"].split("_")[0]))
+                    meta.append((case["case"], case["type"], _topic(case)))
         if n % 100 == 0:
             print(f"  {n}/{len(cases)} cases", file=sys.stderr)
     return {k: (np.array(X, dtype=float), np.array(y), meta) for k, (X, y, meta) in rows.items()}
@@ -81,11 +84,11 @@ def examples(cases: list[dict]) -> dict[str, tuple[np.ndarray, np.ndarray, list]
 def held_out(X: np.ndarray, y: np.ndarray, meta: list, folds: int = 5) -> np.ndarray:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    topic = np.array([m[2] for m in meta])
-    topics = sorted(set(topic), key=lambda t: int(t) if t.isdigit() else t)
+    fold = _fold_of({m[2] for m in meta}, folds)
+    fold_of_row = np.array([fold[m[2]] for m in meta])
     p = np.zeros(len(y))
     for k in range(folds):
-        test = np.isin(topic, topics[k::folds])
+        test = fold_of_row == k
         model = HistGradientBoostingClassifier(**PARAMS).fit(X[~test], y[~test])
         p[test] = model.predict_proba(X[test])[:, 1]
     return p
@@ -140,16 +143,63 @@ def fit(kind: str, X: np.ndarray, y: np.ndarray, meta: list, counts: Counter, wr
         print(f"  wrote {path}")
 
 
+def _fold_of(topics: set[str], folds: int = 5) -> dict[str, int]:
+    """ECB+ topic -> fold: every folds-th topic in topic order."""
+    ordered = sorted(topics, key=lambda t: int(t) if t.isdigit() else t)
+    return {t: i % folds for i, t in enumerate(ordered)}
+
+
+def _topic(case: dict) -> str:
+    return case["story"].split("_")[0]
+
+
+def engine_check(cases: list[dict], data: dict, folds: int = 5) -> None:
+    """Score the whole engine with every case's topic held out of its models' training."""
+    import subprocess
+    import tempfile
+
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    import storydiff
+    from storydiff.findings import swaps
+
+    fold = _fold_of({_topic(c) for c in cases}, folds)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "pred"
+        out.mkdir()
+        for k in range(folds):
+            models = Path(tmp) / f"models{k}"
+            models.mkdir()
+            train_counts = Counter(c["type"] for c in cases if fold[_topic(c)] != k)
+            for kind, (X, y, meta) in data.items():
+                train = np.array([fold[m[2]] != k for m in meta])
+                sub = [m for m, t in zip(meta, train) if t]
+                threshold, _ = figures(kind, held_out(X[train], y[train], sub), sub, train_counts, BUDGETS[kind])
+                model = HistGradientBoostingClassifier(**PARAMS).fit(X[train], y[train])
+                (models / f"{kind}.json").write_text(json.dumps(export(kind, model, threshold, BUDGETS[kind])))
+            swaps.MODEL_DIR = models
+            swaps.load_model.cache_clear()
+            for c in (c for c in cases if fold[_topic(c)] == k):
+                docs = [storydiff.Document(c[s]["id"], c[s]["text"]) for s in ("a", "b")]
+                (out / f"{c['case']}.json").write_text(json.dumps(storydiff.compare(docs).to_dict()))
+        subprocess.run([sys.executable, str(EVAL / "score_conflicts.py"), str(EVAL / "data" / "conflicts-dev.jsonl"),
+                        str(out)], check=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     from storydiff.findings.swaps import KINDS
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dry-run", action="store_true", help="print held-out figures, do not write the models")
     ap.add_argument("--kind", choices=KINDS, action="append", help="only these kinds (default: all)")
+    ap.add_argument("--engine-check", action="store_true", help="score the whole engine with topics held out")
     args = ap.parse_args(argv)
     cases = [json.loads(line) for line in open(EVAL / "data" / "conflicts-dev.jsonl", encoding="utf-8")]
     counts = Counter(c["type"] for c in cases)
     data = examples(cases)
+    if args.engine_check:
+        engine_check(cases, data)
+        return
     for kind in args.kind or KINDS:
         fit(kind, *data[kind], counts, write=not args.dry_run)
 

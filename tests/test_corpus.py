@@ -12,10 +12,14 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import storydiff
 from storydiff.cli import main
+from storydiff.corpus.clustering import (DEFAULT, Params, cluster_features, load_model, same_story,
+                                         similarity_graph, uses_model)
+from storydiff.corpus.features import extract
 from storydiff.corpus.ingest import canonical_url, ingest
 from storydiff.corpus.store import SCHEMA_VERSION, Store, StoreError
 
@@ -273,6 +277,34 @@ def test_cluster_api_and_cli(tmp_path: Path, capsys: pytest.CaptureFixture) -> N
     assert main(["cluster", str(src), "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert sorted(map(sorted, out["clusters"])) == sorted(sorted(s.document_ids) for s in stories)
+
+
+@pytest.mark.slow
+def test_large_corpora_use_the_pair_model_and_small_ones_the_similarity() -> None:
+    rows = ecb_articles("1_ecb", "1_ecbplus", "3_ecb", "3_ecbplus", "7_ecb", "7_ecbplus", "13_ecb", limit=9)
+    feats = extract([(r["text"], None, None) for r in rows])
+    as_large = Params(model_from=len(rows))         # the model's gate lowered to this corpus
+    assert len(rows) < DEFAULT.model_from and not uses_model(len(rows)) and uses_model(len(rows), as_large)
+    assert similarity_graph(feats)[3] == DEFAULT.threshold
+    assert similarity_graph(feats, as_large)[3] == DEFAULT.model_threshold
+    gold = [r["story"] for r in rows]
+    for params in (DEFAULT, as_large):   # both ways: no two events merged, few splits
+        groups = cluster_features(feats, params)
+        assert all(len({gold[i] for i in g}) == 1 for g in groups)
+        assert len(groups) <= len(set(gold)) + 3
+
+
+def test_same_story_walks_the_trees_in_numpy() -> None:
+    """Two small trees worked out by hand: each pair adds the value of the leaf it reaches."""
+    stump = {"f": [0, 0, 0], "t": [0.5, 0, 0], "l": [1, 0, 0], "r": [2, 0, 0], "v": [0, -1.0, 2.0],
+             "leaf": [False, True, True]}
+    deeper = {"f": [1, 0, 0, 0, 0], "t": [3.0, 0, 0.2, 0, 0], "l": [1, 0, 3, 0, 0], "r": [2, 0, 4, 0, 0],
+              "v": [0, 0.25, 0, 0.5, -0.5], "leaf": [False, True, False, True, True]}
+    x = np.array([[0.1, 1.0], [0.1, 5.0], [0.9, 5.0]], dtype=np.float32)
+    raw = np.array([-0.5 - 1 + 0.25, -0.5 - 1 + 0.5, -0.5 + 2 - 0.5])
+    got = same_story(x, {"baseline": -0.5, "trees": [stump, deeper]})
+    assert np.allclose(got, 1 / (1 + np.exp(-raw)), atol=1e-6)
+    assert len(load_model()["trees"]) > 0   # the shipped model reads the features computed here
 
 
 def test_cli_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

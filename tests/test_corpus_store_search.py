@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from storydiff.cli import main
-from storydiff.corpus.features import Features, bags, day_of, minhash, sentence_spans, stop_words
+from storydiff.corpus.features import Features, bags, day_of, lead_bag, minhash, sentence_spans, stop_words
 from storydiff.corpus.ingest import canonical_url, text_hash
 from storydiff.corpus.store import (MIGRATIONS, SCHEMA_VERSION, NewArticle, Store, StoreError, StoryNotFound,
                                     derived_title, search_expression)
@@ -144,10 +144,13 @@ def test_a_store_of_the_previous_version_migrates_and_is_searchable(tmp_path: Pa
     conn.close()
 
     with Store.open(db, create=False) as store:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert store.count()["articles"] == len(rows)                       # nothing lost
         assert [s.id for s in store.stories(query="Lindsay Lohan")][:1] == [2]
         assert [s.id for s in store.stories(query="DeGeneres")][:1] == [4]
+        # the lead cues the pair model reads, which version 1 did not store, come from the stored text
+        (migrated,) = store.features([1])
+        assert migrated.lead and migrated.lead == lead_bag(rows[0]["text"], None, sentence_spans(rows[0]["text"]))
         # an article stored after the migration is indexed as it arrives
         extra = next(r for r in ecb_rows(per_story=3) if r["story"] == "2_ecbplus" and r not in rows)
         (aid, _), = store.add_articles([new_article(extra, stops)])

@@ -15,11 +15,22 @@ How it decides, and why:
    similarity. This is what separates two events of the same kind (two
    earthquakes on one island) whose articles are pairwise alike but whose
    neighbourhoods are not.
-4. **Average-link agglomeration** over the candidate graph, stopped at a
-   similarity threshold (the number of stories is never given). An average
-   is never above the best edge, so only components linked by edges above the
-   threshold can merge; each component is agglomerated on its own.
-5. Articles with known publication dates more than ``window_days`` apart
+4. **Same-story model** (corpora of ``Params.model_from`` = 400 articles or
+   more): each candidate pair is described by 31 features (the similarities
+   above, ranks, key names one side gives and the other never mentions, lead
+   names/numbers/weekday, years, magnitudes, months) and boosted trees, fitted
+   on ECB+ dev by benchmarks/train_stories.py and evaluated here in numpy,
+   give the probability that both report one event. Several features (IDF,
+   ranks, neighbourhoods) are relative to the articles being clustered and
+   mean something else in a few dozen articles, so smaller corpora keep the
+   similarity: held out by topic, the model wins F1 from about 100 articles
+   but keeps the similarity's precision only from about 400 (docs/corpus.md).
+5. **Average-link agglomeration** over the candidate graph, stopped at a
+   threshold (similarity, or mean probability for the model; the number of
+   stories is never given). An average is never above the best edge, so only
+   components linked by edges above the threshold can merge; each component
+   is agglomerated on its own.
+6. Articles with known publication dates more than ``window_days`` apart
    are never linked: a story is bounded in time, and so is the cost of
    incremental updates.
 
@@ -29,13 +40,19 @@ corroborated each other, so the threshold errs towards splitting.
 from __future__ import annotations
 
 import heapq
+import json
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
+from ..analyze.dates import MONTHS
 from ..components import components
 from .features import Features
+
+MODEL_PATH = Path(__file__).with_name("story_model.json")
 
 
 @dataclass(frozen=True)
@@ -49,8 +66,10 @@ class Params:
     candidates: int = 30      # nearest neighbours fetched from the ANN index per article
     neighbours: int = 8       # neighbourhood size for the second-order similarity
     mix: float = 0.5          # weight of the second-order similarity
-    threshold: float = 0.35   # average-link stopping similarity
-    floor: float = 0.05       # edges weaker than this are dropped
+    threshold: float = 0.35   # average-link stopping similarity (corpora under model_from articles)
+    floor: float = 0.05       # edges weaker than this (similarity or probability) are dropped
+    model_from: int = 400     # corpora of this many articles or more are clustered with the pair model
+    model_threshold: float = 0.6   # average-link stopping point there: mean same-story probability
     window_days: int = 30     # articles dated further apart are never linked
     sketch_dims: int = 256    # size of the hashed sketch of the TF-IDF part for the ANN index
     seed: int = 17
@@ -60,8 +79,8 @@ DEFAULT = Params()
 REACH = 30
 
 
-def tfidf(bags: Sequence[dict[str, int]]):
-    """Sublinear TF-IDF rows, L2-normalised (an empty bag gives a zero row)."""
+def weighted(bags: Sequence[dict[str, int]]):
+    """Sublinear TF-IDF rows (not normalised), the vocabulary (term -> column) and the IDF."""
     import scipy.sparse as sp
 
     vocab: dict[str, int] = {}
@@ -75,22 +94,35 @@ def tfidf(bags: Sequence[dict[str, int]]):
                       shape=(len(bags), max(1, len(vocab))))
     df = np.bincount(x.indices, minlength=x.shape[1])
     idf = (np.log((1 + len(bags)) / (1 + df)) + 1).astype(np.float32)
-    x = x @ sp.diags(idf)
+    return (x @ sp.diags(idf)).tocsr(), vocab, idf
+
+
+def normalised(x):
+    """Rows scaled to unit length (a zero row stays zero)."""
+    import scipy.sparse as sp
+
     norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
-    return sp.diags(1 / np.maximum(norms, 1e-9).astype(np.float32)) @ x
+    return (sp.diags(1 / np.maximum(norms, 1e-9).astype(np.float32)) @ x).tocsr()
 
 
-def vectors(feats: Sequence[Features], p: Params):
+def tfidf(bags: Sequence[dict[str, int]]):
+    """Sublinear TF-IDF rows, L2-normalised (an empty bag gives a zero row)."""
+    return normalised(weighted(bags)[0])
+
+
+def _weights(p: Params) -> np.ndarray:
+    """Share of words, names, numbers and embedding in the direct similarity."""
+    w = np.array([p.w_words, p.w_names, p.w_numbers, p.w_vector], dtype=np.float32)
+    return w / w.sum()
+
+
+def vectors(parts: Sequence, dense: np.ndarray, p: Params):
     """(sparse TF-IDF part, dense embedding part), scaled so a dot product is the similarity."""
     import scipy.sparse as sp
 
-    total = p.w_words + p.w_names + p.w_numbers + p.w_vector
-    parts = [tfidf([f.words for f in feats]) * np.sqrt(p.w_words / total),
-             tfidf([f.names for f in feats]) * np.sqrt(p.w_names / total),
-             tfidf([f.numbers for f in feats]) * np.sqrt(p.w_numbers / total)]
-    sparse = sp.hstack(parts, format="csr", dtype=np.float32)
-    dense = np.stack([f.vector for f in feats]).astype(np.float32) * np.float32(np.sqrt(p.w_vector / total))
-    return sparse, dense
+    w = np.sqrt(_weights(p))
+    sparse = sp.hstack([x * w[k] for k, x in enumerate(parts)], format="csr", dtype=np.float32)
+    return sparse, dense * w[3]
 
 
 def candidate_pairs(sparse, dense: np.ndarray, days: np.ndarray, p: Params) -> tuple[np.ndarray, np.ndarray]:
@@ -272,24 +304,233 @@ def _canonical(labels: np.ndarray) -> np.ndarray:
     return np.array([first[lab] for lab in labels.tolist()])
 
 
-def similarity_graph(feats: Sequence[Features], p: Params = DEFAULT
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Candidate pairs and their combined (direct + second-order) similarity."""
+PAIR_FEATURES = (
+    "similarity", "second_order", "combined", "cos_words", "cos_names", "cos_numbers", "cos_lead_vector",
+    "rank_min", "rank_max", "of_best_max", "of_best_min", "words_min", "words_max",
+    "names_share_min", "names_share_max", "names_shared", "key_name_conflict", "key_name_conflict_max",
+    "key_names_missing", "same_top_name", "lead_names", "lead_numbers", "lead_numbers_conflict",
+    "years", "years_conflict", "decimals", "decimals_conflict", "lead_weekdays", "lead_weekdays_conflict",
+    "months", "months_conflict",
+)
+KEY_NAMES = 3           # an article's most telling names (by TF-IDF): who and where it is about
+_MONTHS = frozenset(MONTHS) - {"may"}   # "may" is mostly the verb
+
+
+@dataclass
+class Candidates:
+    """Candidate pairs (i < j, within the time window) and what both ways of scoring them share."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    names: object            # names TF-IDF rows, not normalised (sparse)
+    vocab: dict[str, int]    # name term -> column
+    idf: np.ndarray          # IDF of the name terms over these articles
+    cosines: list[np.ndarray]   # per pair: words, names, numbers, embedding
+    sims: np.ndarray         # per pair: the weighted direct similarity
+    second: np.ndarray       # per pair: the second-order similarity
+
+
+def candidates(feats: Sequence[Features], p: Params = DEFAULT) -> Candidates:
+    """Candidates from the ANN indexes, scored by direct and second-order similarity."""
     n = len(feats)
-    if n < 2:
-        return np.zeros(0, int), np.zeros(0, int), np.zeros(0, np.float32)
-    sparse, dense = vectors(feats, p)
+    names, vocab, idf = weighted([f.names for f in feats])
+    parts = [tfidf([f.words for f in feats]), normalised(names), tfidf([f.numbers for f in feats])]
+    dense = np.stack([f.vector for f in feats]).astype(np.float32)
     days = np.array([f.day if f.day is not None else -1 for f in feats])
-    rows, cols = candidate_pairs(sparse, dense, days, p)
-    sims = rowwise_dot(sparse, rows, cols) + rowwise_dot(dense, rows, cols)
+    rows, cols = candidate_pairs(*vectors(parts, dense, p), days, p)
     dated = (days[rows] >= 0) & (days[cols] >= 0)
     near = ~dated | (np.abs(days[rows] - days[cols]) <= p.window_days)
-    rows, cols, sims = rows[near], cols[near], sims[near]
+    rows, cols = rows[near], cols[near]
+    cosines = [rowwise_dot(x, rows, cols) for x in parts] + [rowwise_dot(dense, rows, cols)]
+    sims = sum(w * c for w, c in zip(_weights(p), cosines))
     # a neighbourhood as large as the corpus is shared by everyone and says nothing: keep it under a third
-    k = min(p.neighbours, max(2, n // 3))
-    combined = (1 - p.mix) * sims + p.mix * second_order(n, rows, cols, sims, k)
-    keep = combined >= p.floor
-    return rows[keep], cols[keep], combined[keep]
+    second = second_order(n, rows, cols, sims, min(p.neighbours, max(2, n // 3)))
+    return Candidates(rows, cols, names, vocab, idf, cosines, sims, second)
+
+
+def pair_features(feats: Sequence[Features], p: Params = DEFAULT) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Candidate pairs (i < j, within the time window) and a row of PAIR_FEATURES for each.
+
+    Each feature says something a same-event decision weighs: how alike the two
+    articles are (per bag and overall) and whether they share neighbours; how
+    they rank among each other's candidates; whether each article's key names
+    appear in the other (two events of one kind differ in who and where);
+    whether their leads name the same people, numbers and weekday; whether the
+    years, decimals (magnitudes, percentages) and months they mention overlap
+    or conflict. Everything is computed with sparse matrix products, so the
+    cost is linear in the number of candidate pairs.
+
+    IDF, ranks and neighbourhoods are taken over the articles being clustered,
+    so these features mean what they meant in training only in corpora of
+    comparable size (``Params.model_from``).
+    """
+    c = candidates(feats, p)
+    rows, cols, sims, second = c.rows, c.cols, c.sims, c.second
+    rank_a, rank_b, best = _ranks(len(feats), rows, cols, sims)
+    size = np.log1p([sum(f.words.values()) for f in feats])
+    share_a, share_b, shared = _names_shared(c.names, c.idf, rows, cols)
+    years = [{t for t in f.numbers if t.isdigit() and 1950 <= int(t) <= 2039} for f in feats]
+    columns = [
+        sims, second, (1 - p.mix) * sims + p.mix * second, *c.cosines,
+        np.minimum(rank_a, rank_b), np.maximum(rank_a, rank_b),
+        sims / np.maximum(np.maximum(best[rows], best[cols]), 1e-6),
+        sims / np.maximum(np.minimum(best[rows], best[cols]), 1e-6),
+        np.minimum(size[rows], size[cols]), np.maximum(size[rows], size[cols]),
+        np.minimum(share_a, share_b), np.maximum(share_a, share_b), shared,
+        *_key_names(c.names, c.vocab, rows, cols),
+        _overlap([{t for t in f.lead if t.startswith("n:")} for f in feats], rows, cols)[0],
+        *_overlap([{t for t in f.lead if t.startswith("#:")} for f in feats], rows, cols),
+        *_overlap(years, rows, cols),
+        *_overlap([{t for t in f.numbers if "." in t} for f in feats], rows, cols),
+        *_overlap([{t for t in f.lead if t.startswith("w:")} for f in feats], rows, cols),
+        *_overlap([_MONTHS.intersection(f.words) for f in feats], rows, cols),
+    ]
+    return rows, cols, np.column_stack(columns).astype(np.float32)
+
+
+def _ranks(n: int, rows: np.ndarray, cols: np.ndarray, sims: np.ndarray):
+    """Rank of each side among the other's candidates (0 = its best), and each article's best similarity."""
+    src = np.concatenate([rows, cols])
+    w = np.concatenate([sims, sims])
+    order = np.lexsort((-w, src))
+    first = np.searchsorted(src[order], np.arange(n))
+    rank = np.empty(len(src), dtype=np.float32)
+    rank[order] = np.arange(len(src)) - first[src[order]]
+    best = np.zeros(n, dtype=np.float32)
+    np.maximum.at(best, src, w)
+    m = len(rows)
+    return rank[:m], rank[m:], best
+
+
+def _names_shared(names, idf: np.ndarray, rows: np.ndarray, cols: np.ndarray):
+    """IDF mass of the names both articles give: as a share of each side's names, and in total."""
+    present = names.copy()
+    present.data = np.ones_like(present.data)
+    root = (present @ _diag(np.sqrt(idf))).tocsr()
+    shared = rowwise_dot(root, rows, cols)
+    mass = np.asarray((present @ _diag(idf)).sum(axis=1)).ravel()
+    return shared / np.maximum(mass[rows], 1e-6), shared / np.maximum(mass[cols], 1e-6), shared
+
+
+def _diag(v: np.ndarray):
+    import scipy.sparse as sp
+    return sp.diags(v.astype(np.float32))
+
+
+def _key_names(names, vocab: dict[str, int], rows: np.ndarray, cols: np.ndarray):
+    """Key names one article gives and the other never mentions (two events of one kind differ in them).
+
+    Returns, per pair: the smaller and the larger of each side's weightiest missing
+    key name (both sides missing one is the telling case), how many are missing, and
+    whether both articles' top names are the same.
+    """
+    n, v = names.shape
+    part = np.zeros(v, dtype=bool)
+    part[[c for t, c in vocab.items() if t.startswith("~")]] = True   # name parts, not whole phrases
+    top = np.full((n, KEY_NAMES), -1, dtype=np.int64)
+    score = np.zeros((n, KEY_NAMES), dtype=np.float32)
+    for i in range(n):
+        lo, hi = names.indptr[i], names.indptr[i + 1]
+        terms, values = names.indices[lo:hi], names.data[lo:hi]
+        keep = part[terms]
+        terms, values = terms[keep], values[keep]
+        best = np.lexsort((terms, -values))[:KEY_NAMES]
+        top[i, :len(best)], score[i, :len(best)] = terms[best], values[best]
+    given = np.repeat(np.arange(n, dtype=np.int64), np.diff(names.indptr)) * v + names.indices
+    given.sort()
+
+    def missing(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        keys = b[:, None] * v + top[a]
+        pos = np.minimum(np.searchsorted(given, keys), len(given) - 1)
+        absent = (top[a] >= 0) & (given[pos] != keys)
+        return np.where(absent, score[a], 0).max(axis=1), absent.sum(axis=1)
+
+    miss_a, count_a = missing(rows, cols)
+    miss_b, count_b = missing(cols, rows)
+    same_top = (top[rows, 0] >= 0) & (top[rows, 0] == top[cols, 0])
+    return np.minimum(miss_a, miss_b), np.maximum(miss_a, miss_b), count_a + count_b, same_top
+
+
+def _overlap(sets: Sequence[set[str]], rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Jaccard overlap of two articles' sets, and whether both have some but none in common."""
+    import scipy.sparse as sp
+
+    vocab: dict[str, int] = {}
+    indptr, indices = [0], []
+    for terms in sets:
+        indices += [vocab.setdefault(t, len(vocab)) for t in terms]
+        indptr.append(len(indices))
+    x = sp.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(sets), max(1, len(vocab))))
+    both = rowwise_dot(x, rows, cols)
+    size = np.diff(x.indptr).astype(np.float32)
+    union = size[rows] + size[cols] - both
+    conflict = (size[rows] > 0) & (size[cols] > 0) & (both == 0)
+    return both / np.maximum(union, 1), conflict
+
+
+@lru_cache(maxsize=1)
+def load_model(path: Path = MODEL_PATH) -> dict:
+    """The same-story model: {"features", "baseline", "trees": [{"f", "t", "l", "r", "v", "leaf"}, ...]}.
+
+    Each tree is given as arrays over its nodes: feature, threshold (a value at or
+    below it goes left), left and right child, leaf value, whether it is a leaf.
+    """
+    model = json.loads(path.read_text(encoding="utf-8"))
+    if tuple(model["features"]) != PAIR_FEATURES:
+        raise RuntimeError(f"{path}: the model was trained on other features; rebuild it (benchmarks/train_stories.py)")
+    return model
+
+
+def same_story(x: np.ndarray, model: dict | None = None, chunk: int = 200_000) -> np.ndarray:
+    """Probability that each pair reports one event, from the boosted trees (numpy only).
+
+    Each tree is walked once for all pairs: a node's test is one comparison over a
+    feature column, and the pairs reaching each leaf add its value.
+    """
+    model = model or load_model()
+    out = np.empty(len(x), dtype=np.float32)
+    for s in range(0, len(x), chunk):
+        block = np.asfortranarray(x[s:s + chunk], dtype=np.float32)
+        raw = np.full(len(block), model["baseline"], dtype=np.float64)
+        for tree in model["trees"]:
+            stack = [(0, None)]   # (node, pairs reaching it; None = all)
+            while stack:
+                node, reach = stack.pop()
+                if tree["leaf"][node]:
+                    raw += tree["v"][node] if reach is None else tree["v"][node] * reach
+                    continue
+                left = block[:, tree["f"][node]] <= np.float32(tree["t"][node])
+                stack.append((tree["l"][node], left if reach is None else reach & left))
+                stack.append((tree["r"][node], ~left if reach is None else reach & ~left))
+        out[s:s + chunk] = 1 / (1 + np.exp(-raw))
+    return out
+
+
+def uses_model(n: int, p: Params = DEFAULT) -> bool:
+    """Whether a corpus of n articles is clustered with the pair model (else with the similarity)."""
+    return n >= p.model_from
+
+
+def similarity_graph(feats: Sequence[Features], p: Params = DEFAULT
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Candidate pairs, their weights and the average-link threshold for these weights.
+
+    From ``Params.model_from`` articles on, a weight is the pair model's
+    probability that the two report one event; below, the combined (direct +
+    second-order) similarity, because the model's corpus-relative features
+    (IDF, ranks, neighbourhoods) mean something else in a handful of articles.
+    """
+    if len(feats) < 2:
+        return np.zeros(0, int), np.zeros(0, int), np.zeros(0, np.float32), p.threshold
+    if uses_model(len(feats), p):
+        rows, cols, x = pair_features(feats, p)
+        weights, threshold = same_story(x), p.model_threshold
+    else:
+        c = candidates(feats, p)
+        rows, cols, threshold = c.rows, c.cols, p.threshold
+        weights = (1 - p.mix) * c.sims + p.mix * c.second
+    keep = weights >= p.floor
+    return rows[keep], cols[keep], weights[keep].astype(np.float32), threshold
 
 
 def cluster_features(feats: Sequence[Features], p: Params = DEFAULT,
@@ -304,8 +545,8 @@ def cluster_features(feats: Sequence[Features], p: Params = DEFAULT,
     keep = [i for i in range(len(feats)) if original[i] == i]
     position = {i: k for k, i in enumerate(keep)}
     kept_initial = [[position[i] for i in g if i in position] for g in initial]
-    rows, cols, weights = similarity_graph([feats[i] for i in keep], p)
-    labels = average_linkage(len(keep), rows, cols, weights, p.threshold, [g for g in kept_initial if g], REACH)
+    rows, cols, weights, threshold = similarity_graph([feats[i] for i in keep], p)
+    labels = average_linkage(len(keep), rows, cols, weights, threshold, [g for g in kept_initial if g], REACH)
     groups: dict[int, list[int]] = {}
     for i in range(len(feats)):
         groups.setdefault(int(labels[position[original[i]]]), []).append(i)

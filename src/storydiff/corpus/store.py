@@ -34,7 +34,7 @@ import numpy as np
 
 from ..errors import StorydiffError
 from ..model import Document
-from .features import Features
+from .features import Features, lead_bag, sentence_spans
 
 BUSY_TIMEOUT_S = 10.0
 ENV_DB = "STORYDIFF_DB"
@@ -116,6 +116,11 @@ MIGRATIONS: list[str] = [
         content='', tokenize='porter unicode61 remove_diacritics 2'
     );
     {_INDEX_ARTICLES};
+    """,
+    # 2 -> 3: what each article's lead says (features.lead_bag), a same-story cue. Rows stored
+    # before stay NULL and are computed from the stored text when read (Store.features).
+    """
+    ALTER TABLE analysis ADD COLUMN lead TEXT;   -- JSON {"n:name" | "#:number" | "w:weekday": count}
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -347,10 +352,11 @@ class Store:
                      item.language, d.text, item.source, now, f.day or today,
                      original[0] if original else None, original[1] if original else None))
                 aid = cur.lastrowid
-                conn.execute("INSERT INTO analysis VALUES (?,?,?,?,?,?,?)",
+                conn.execute("INSERT INTO analysis (article_id, sentences, names, words, numbers, embedding, minhash,"
+                             " lead) VALUES (?,?,?,?,?,?,?,?)",
                              (aid, json.dumps(f.sentences), json.dumps(f.names), json.dumps(f.words),
                               json.dumps(f.numbers), f.vector.astype(np.float32).tobytes(),
-                              f.minhash.astype(np.uint32).tobytes()))
+                              f.minhash.astype(np.uint32).tobytes(), json.dumps(f.lead)))
                 conn.executemany("INSERT OR IGNORE INTO minhash_bands VALUES (?,?,?)",
                                  [(b, bucket, aid) for b, bucket in enumerate(_band_keys(f.minhash))])
                 conn.execute(_INDEX_ARTICLES + " WHERE a.id = ?", (aid,))
@@ -414,18 +420,25 @@ class Store:
         return docs
 
     def features(self, article_ids: Sequence[int]) -> list[Features]:
-        """Stored analysis of these articles, in the given order."""
+        """Stored analysis of these articles, in the given order.
+
+        The lead bag of an article stored before it existed (schema 1-2) is computed
+        from its stored text, which is only read for those articles.
+        """
         out: dict[int, Features] = {}
         for s in range(0, len(article_ids), 500):
             chunk = list(article_ids[s:s + 500])
-            for aid, sentences, names, words, numbers, emb, mh, day in self._query(
-                    "SELECT x.article_id, x.sentences, x.names, x.words, x.numbers, x.embedding, x.minhash, a.day"
+            for aid, sentences, names, words, numbers, emb, mh, day, lead, text, title in self._query(
+                    "SELECT x.article_id, x.sentences, x.names, x.words, x.numbers, x.embedding, x.minhash, a.day,"
+                    " x.lead, CASE WHEN x.lead IS NULL THEN a.text END, a.title"
                     " FROM analysis x JOIN articles a ON a.id = x.article_id"
                     f" WHERE x.article_id IN ({','.join('?' * len(chunk))})", chunk):
+                spans = [tuple(s) for s in json.loads(sentences)]
                 out[aid] = Features(words=json.loads(words), names=json.loads(names), numbers=json.loads(numbers),
                                     vector=np.frombuffer(emb, dtype=np.float32).copy(),
-                                    minhash=np.frombuffer(mh, dtype=np.uint32).copy(), day=day,
-                                    sentences=[tuple(s) for s in json.loads(sentences)])
+                                    minhash=np.frombuffer(mh, dtype=np.uint32).copy(), day=day, sentences=spans,
+                                    lead=json.loads(lead) if lead is not None
+                                    else lead_bag(text, title, spans or sentence_spans(text)))
         return [out[a] for a in article_ids]
 
     # ---- stories -------------------------------------------------------------------------

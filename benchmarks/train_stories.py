@@ -97,17 +97,11 @@ def fit(x: np.ndarray, y: np.ndarray):
 
 
 def export(model) -> dict:
-    """The fitted trees as plain arrays, evaluated by storydiff.corpus.clustering.same_story."""
+    """The fitted trees in storydiff.trees' format, evaluated by storydiff.corpus.clustering.same_story."""
     from storydiff.corpus.clustering import PAIR_FEATURES
+    from storydiff.trees import from_sklearn
 
-    trees = []
-    for (predictor,) in model._predictors:
-        nodes = predictor.nodes
-        trees.append({"f": nodes["feature_idx"].astype(int).tolist(), "t": nodes["num_threshold"].astype(float).tolist(),
-                      "l": nodes["left"].astype(int).tolist(), "r": nodes["right"].astype(int).tolist(),
-                      "v": nodes["value"].astype(float).tolist(), "leaf": nodes["is_leaf"].astype(bool).tolist()})
-    return {"features": list(PAIR_FEATURES), "baseline": float(np.ravel(model._baseline_prediction)[0]),
-            "params": {k: v for k, v in PARAMS.items()}, "trees": trees}
+    return from_sklearn(model, PAIR_FEATURES, params=dict(PARAMS))
 
 
 def cluster_scores(n: int, rows, cols, prob, ids: list[str], gold: list[str], thresholds=THRESHOLDS) -> dict:

@@ -107,22 +107,18 @@ def figures(kind: str, p: np.ndarray, meta: list, counts: Counter, budget: float
 
 
 def export(kind: str, model, threshold: float, budget: float) -> dict:
-    """The fitted trees as plain JSON, evaluated by storydiff.findings.swaps.score."""
+    """The fitted trees in storydiff.trees' format, with the threshold for the kind's budget."""
     from storydiff.findings.swaps import FEATURES
+    from storydiff.trees import from_sklearn
 
-    trees = []
-    for (predictor,) in model._predictors:
-        trees.append([{"leaf": bool(n["is_leaf"]), "v": float(n["value"]), "f": int(n["feature_idx"]),
-                       "t": float(n["num_threshold"]), "nan_left": bool(n["missing_go_to_left"]),
-                       "l": int(n["left"]), "r": int(n["right"])} for n in predictor.nodes])
-    return {"kind": kind, "features": list(FEATURES[kind]), "baseline": float(np.ravel(model._baseline_prediction)[0]),
-            "threshold": threshold, "budget": budget,
-            "params": {k: v for k, v in PARAMS.items() if k != "class_weight"}, "trees": trees}
+    return from_sklearn(model, FEATURES[kind], kind=kind, threshold=threshold, budget=budget,
+                        params={k: v for k, v in PARAMS.items() if k != "class_weight"})
 
 
 def fit(kind: str, X: np.ndarray, y: np.ndarray, meta: list, counts: Counter, write: bool) -> None:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
+    from storydiff import trees
     from storydiff.findings import swaps
 
     p = held_out(X, y, meta)
@@ -133,7 +129,7 @@ def fit(kind: str, X: np.ndarray, y: np.ndarray, meta: list, counts: Counter, wr
     threshold, recall = figures(kind, p, meta, counts, BUDGETS[kind])
     model = HistGradientBoostingClassifier(**PARAMS).fit(X, y)
     exported = export(kind, model, threshold, BUDGETS[kind])
-    check = np.array([swaps.score(list(row), exported) for row in X[:200]])
+    check = trees.predict(X[:200], exported)
     assert np.allclose(check, model.predict_proba(X[:200])[:, 1], atol=1e-6), "exported trees disagree"
     print(json.dumps({"kind": kind, "threshold": threshold, "held_out_recall": recall, "budget": BUDGETS[kind]}))
     if write:
@@ -178,7 +174,6 @@ def engine_check(cases: list[dict], data: dict, folds: int = 5) -> None:
                 model = HistGradientBoostingClassifier(**PARAMS).fit(X[train], y[train])
                 (models / f"{kind}.json").write_text(json.dumps(export(kind, model, threshold, BUDGETS[kind])))
             swaps.MODEL_DIR = models
-            swaps.load_model.cache_clear()
             for c in (c for c in cases if fold[_topic(c)] == k):
                 docs = [storydiff.Document(c[s]["id"], c[s]["text"]) for s in ("a", "b")]
                 (out / f"{c['case']}.json").write_text(json.dumps(storydiff.compare(docs).to_dict()))

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 import storydiff
 from storydiff import Document
+from storydiff import trees
 from storydiff.findings import swaps
 
 from conftest import EVAL
@@ -22,15 +24,15 @@ def test_shipped_models_match_the_features(kind):
 
 def test_score_is_a_probability_that_follows_the_trees():
     features = swaps.FEATURES["name"]
-    low = swaps.score([0.0] * len(features), swaps.load_model("name"))
+    low = trees.predict(np.zeros((1, len(features))), swaps.load_model("name"))[0]
     assert 0.0 < low < 1.0
-    # a tree that always sends the input right adds its right leaf
+    # a tree that always sends the input right adds its right leaf; a missing value goes left
     stump = {"baseline": 0.0, "threshold": 0.5, "features": list(features),
-             "trees": [[{"leaf": False, "f": 0, "t": 0.5, "nan_left": True, "l": 1, "r": 2, "v": 0.0},
-                        {"leaf": True, "v": -2.0, "f": 0, "t": 0.0, "nan_left": True, "l": 0, "r": 0},
-                        {"leaf": True, "v": 2.0, "f": 0, "t": 0.0, "nan_left": True, "l": 0, "r": 0}]]}
-    assert swaps.score([1.0] + [0.0] * (len(features) - 1), stump) == pytest.approx(0.8808, abs=1e-4)
-    assert swaps.score([0.0] * len(features), stump) == pytest.approx(0.1192, abs=1e-4)
+             "trees": [{"f": [0, 0, 0], "t": [0.5, 0.0, 0.0], "l": [1, 0, 0], "r": [2, 0, 0], "v": [0.0, -2.0, 2.0],
+                        "leaf": [False, True, True], "nan_left": [True, True, True]}]}
+    x = np.zeros((3, len(features)))
+    x[0, 0], x[2, 0] = 1.0, np.nan
+    assert trees.predict(x, stump) == pytest.approx([0.8808, 0.1192, 0.1192], abs=1e-4)
 
 
 def _case(case_id: str) -> dict:

@@ -40,14 +40,13 @@ corroborated each other, so the threshold errs towards splitting.
 from __future__ import annotations
 
 import heapq
-import json
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
+from .. import trees
 from ..analyze.dates import MONTHS
 from ..components import components
 from .features import Features
@@ -468,42 +467,14 @@ def _overlap(sets: Sequence[set[str]], rows: np.ndarray, cols: np.ndarray) -> tu
     return both / np.maximum(union, 1), conflict
 
 
-@lru_cache(maxsize=1)
-def load_model(path: Path = MODEL_PATH) -> dict:
-    """The same-story model: {"features", "baseline", "trees": [{"f", "t", "l", "r", "v", "leaf"}, ...]}.
-
-    Each tree is given as arrays over its nodes: feature, threshold (a value at or
-    below it goes left), left and right child, leaf value, whether it is a leaf.
-    """
-    model = json.loads(path.read_text(encoding="utf-8"))
-    if tuple(model["features"]) != PAIR_FEATURES:
-        raise RuntimeError(f"{path}: the model was trained on other features; rebuild it (benchmarks/train_stories.py)")
-    return model
+def load_model() -> dict:
+    """The same-story model (format: storydiff.trees)."""
+    return trees.load(MODEL_PATH, PAIR_FEATURES)
 
 
-def same_story(x: np.ndarray, model: dict | None = None, chunk: int = 200_000) -> np.ndarray:
-    """Probability that each pair reports one event, from the boosted trees (numpy only).
-
-    Each tree is walked once for all pairs: a node's test is one comparison over a
-    feature column, and the pairs reaching each leaf add its value.
-    """
-    model = model or load_model()
-    out = np.empty(len(x), dtype=np.float32)
-    for s in range(0, len(x), chunk):
-        block = np.asfortranarray(x[s:s + chunk], dtype=np.float32)
-        raw = np.full(len(block), model["baseline"], dtype=np.float64)
-        for tree in model["trees"]:
-            stack = [(0, None)]   # (node, pairs reaching it; None = all)
-            while stack:
-                node, reach = stack.pop()
-                if tree["leaf"][node]:
-                    raw += tree["v"][node] if reach is None else tree["v"][node] * reach
-                    continue
-                left = block[:, tree["f"][node]] <= np.float32(tree["t"][node])
-                stack.append((tree["l"][node], left if reach is None else reach & left))
-                stack.append((tree["r"][node], ~left if reach is None else reach & ~left))
-        out[s:s + chunk] = 1 / (1 + np.exp(-raw))
-    return out
+def same_story(x: np.ndarray, model: dict | None = None) -> np.ndarray:
+    """Probability that each pair reports one event, from the boosted trees (numpy only)."""
+    return trees.predict(np.asarray(x, dtype=np.float32), model or load_model()).astype(np.float32)
 
 
 def uses_model(n: int, p: Params = DEFAULT) -> bool:

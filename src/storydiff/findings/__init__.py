@@ -19,6 +19,7 @@ from ..errors import InputError
 from ..events import Event
 from ..model import AGREEMENT, CONFLICT, NOTICE, OMISSION, Claim, Document, Evidence, Finding, Report
 from ..analyze import quantities, quotes
+from .. import trees
 from . import swaps
 from .conflicts import Candidate, DocView, detect, polarity_conflicts, value_candidate, values
 
@@ -129,22 +130,25 @@ def _conflicts(al: Alignment, views: dict[str, DocView]) -> list[Finding]:
 
 
 def _swaps(al: Alignment, views: dict[str, DocView]) -> list[Candidate]:
-    """Figures and names one report gives where another of its story group gives different ones."""
+    """Figures, dates and names one report gives where another of its story group gives different ones."""
     by_doc: dict[str, list[int]] = {}
     for i, c in enumerate(al.claims):
         by_doc.setdefault(c.doc, []).append(i)
+    pairs = [(x, y) for group in al.groups for x, y in itertools.permutations(group, 2)]
     out = []
     for kind in swaps.KINDS:
+        found = []   # (value in x, value in y, features, y's view), scored together below
+        for x, y in pairs:
+            block = np.ix_(by_doc[x], by_doc[y])
+            found += [(vx, vy, feats, views[y]) for vx, vy, feats in swaps.candidates(
+                kind, views[x].claims, views[y].claims, views[x], views[y], al.sim[block], al.support[block])]
+        if not found:
+            continue
         model = swaps.load_model(kind)
         slot = swaps.FEATURES[kind].index("slot")
-        for group in al.groups:
-            for x, y in itertools.permutations(group, 2):
-                block = np.ix_(by_doc[x], by_doc[y])
-                for vx, vy, feats in swaps.candidates(kind, views[x].claims, views[y].claims, views[x], views[y],
-                                                      al.sim[block], al.support[block]):
-                    p = swaps.score(feats, model)
-                    if p >= model["threshold"]:
-                        out.append(value_candidate(vx, vy, feats[slot], views[y], conf=round(p, 3)))
+        probs = trees.predict(np.array([f[2] for f in found], dtype=np.float64), model)
+        out += [value_candidate(vx, vy, feats[slot], view_y, conf=round(float(p), 3))
+                for (vx, vy, feats, view_y), p in zip(found, probs) if p >= model["threshold"]]
     return out
 
 

@@ -10,7 +10,7 @@ report's value is one of its own main facts and never appears here. A small
 gradient-boosted tree model per kind (``swap_models/<kind>.json``) weighs these
 signals; each was fitted on the dev conflict cases with ECB+ topics held out
 (``benchmarks/train_swaps.py`` rebuilds them and prints the held-out figures),
-and is evaluated here with plain Python.
+and is evaluated with numpy (storydiff.trees).
 
 The models only rank; the threshold stored with each was chosen on held-out
 scores for a fixed number of conflicts of that kind per untouched real pair of
@@ -19,11 +19,10 @@ reports (the budget in the model file).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
-from functools import lru_cache
 from pathlib import Path
 
+from .. import trees
 from ..analyze import dates, quantities
 from ..model import Claim
 from .conflicts import DocView, Value, context_overlap, crowded, same, slot_score, values
@@ -147,24 +146,6 @@ def _name_features(vx: Value, vy: Value, vals_y: list[Value], doc_y: _DocFacts, 
 _KIND_FEATURES = {"number": _number_features, "date": _date_features, "name": _name_features}
 
 
-@lru_cache(maxsize=None)
 def load_model(kind: str) -> dict:
-    """The tree model of one kind: {"baseline", "threshold", "features", "trees": [[node, ...], ...]}."""
-    path = MODEL_DIR / f"{kind}.json"
-    model = json.loads(path.read_text(encoding="utf-8"))
-    if tuple(model["features"]) != FEATURES[kind]:
-        raise RuntimeError(f"{path}: the model was trained on other features; rebuild it")
-    return model
-
-
-def score(features: list[float], model: dict) -> float:
-    """Probability that the value is a swap, from the boosted trees."""
-    raw = model["baseline"]
-    for tree in model["trees"]:
-        node = tree[0]
-        while not node["leaf"]:
-            x = features[node["f"]]
-            left = node["nan_left"] if math.isnan(x) else x <= node["t"]
-            node = tree[node["l"] if left else node["r"]]
-        raw += node["v"]
-    return 1.0 / (1.0 + math.exp(-raw))
+    """The tree model of one kind (format: storydiff.trees), with its threshold."""
+    return trees.load(MODEL_DIR / f"{kind}.json", FEATURES[kind])

@@ -62,7 +62,6 @@ def bench_ecb() -> dict:
     from storydiff.corpus.ingest import read_for_clustering
 
     docs = read_for_clustering(str(DEV))
-    topic = {d["id"]: int(d["topic"]) for d in load_dev()}
     start = time.perf_counter()
     feats = extract([(d.text, d.title, d.published) for d in docs])
     groups = cluster_features(feats)

@@ -21,13 +21,14 @@ from ..model import AGREEMENT, CONFLICT, NOTICE, OMISSION, Claim, Document, Evid
 from ..analyze import quantities, quotes
 from .. import trees
 from . import swaps
-from .conflicts import Candidate, DocView, detect, polarity_conflicts, value_candidate, values
+from .conflicts import Candidate, DocView, detect, polarity_conflicts, short, value_candidate, values
 
 # a claim with a counterpart this close in another report is shared ground; below it,
 # the claim is "only in" its document
 COVERAGE_SUPPORT = 0.5
 POLARITY_MIN_SIM = 0.4      # aligned claims this alike, one negated: a soft tension
 MIN_OMISSION_WORDS = 5
+QUOTED = 110               # characters of a claim quoted in an agreement or omission summary
 TYPE_RANK = {"number": 0, "date": 1, "place": 2, "person": 3, "membership": 4, "attribution": 5, "polarity": 6}
 
 
@@ -137,18 +138,18 @@ def _swaps(al: Alignment, views: dict[str, DocView]) -> list[Candidate]:
     pairs = [(x, y) for group in al.groups for x, y in itertools.permutations(group, 2)]
     out = []
     for kind in swaps.KINDS:
-        found = []   # (value in x, value in y, features, y's view), scored together below
+        found = []   # (value in x, value in y, features), scored together below
         for x, y in pairs:
             block = np.ix_(by_doc[x], by_doc[y])
-            found += [(vx, vy, feats, views[y]) for vx, vy, feats in swaps.candidates(
-                kind, views[x].claims, views[y].claims, views[x], views[y], al.sim[block], al.support[block])]
+            found += swaps.candidates(kind, views[x].claims, views[y].claims, views[x], views[y],
+                                     al.sim[block], al.support[block])
         if not found:
             continue
         model = swaps.load_model(kind)
         slot = swaps.FEATURES[kind].index("slot")
         probs = trees.predict(np.array([f[2] for f in found], dtype=np.float64), model)
-        out += [value_candidate(vx, vy, feats[slot], view_y, conf=round(float(p), 3))
-                for (vx, vy, feats, view_y), p in zip(found, probs) if p >= model["threshold"]]
+        out += [value_candidate(vx, vy, feats[slot], round(float(p), 3))
+                for (vx, vy, feats), p in zip(found, probs) if p >= model["threshold"]]
     return out
 
 
@@ -230,7 +231,7 @@ def _event_agreement(ev: Event, groups: list[list[str]]) -> Finding:
     who = "Both report" if k == n == 2 else f"{k} of {n} sources report"
     counts = ", ".join(f"{sum(c.doc == d for c in ev.claims)} in {d}" for d in ev.docs)
     return Finding(AGREEMENT, "same_event",
-                   f"{who} the same event: \u201c{_short(ev.anchors[0].text)}\u201d (sentences about it: {counts})",
+                   f"{who} the same event: \u201c{short(ev.anchors[0].text, QUOTED)}\u201d (sentences about it: {counts})",
                    claims=[c.evidence() for c in ev.claims],
                    values={d: next(c.text for c in ev.anchors if c.doc == d) for d in ev.docs},
                    confidence=0.7, docs=ev.docs, details={"k": k, "n": n})
@@ -248,7 +249,7 @@ def _detail_omission(c: Claim, group: list[str], views: dict[str, DocView],
     if not missing or c.is_title:
         return None
     names = ", ".join(v.text for v in missing)
-    return Finding(OMISSION, "only_in", f"Only in {c.doc}: {names} (in “{_short(c.text, 90)}”)",
+    return Finding(OMISSION, "only_in", f"Only in {c.doc}: {names} (in “{short(c.text, 90)}”)",
                    claims=[Evidence(c.doc, v.start, v.end, v.text) for v in missing],
                    values={c.doc: names}, confidence=0.6, docs=[c.doc],
                    details={"absent_from": others, "detail": True})
@@ -263,7 +264,7 @@ def _agreement(claims: list[Claim], fdocs: list[str], group: list[str]) -> Findi
     who = "Both report" if k == n == 2 else f"{k} of {n} sources report"
     same = _shared_figures(claims) or _shared_quote(claims)
     return Finding(AGREEMENT, "corroborated",
-                   f"{who}: \u201c{_short(lead.text)}\u201d" + (f" ({same})" if same else ""),
+                   f"{who}: \u201c{short(lead.text, QUOTED)}\u201d" + (f" ({same})" if same else ""),
                    claims=[c.evidence() for c in claims], values={d: rep[d].text for d in fdocs},
                    confidence=0.9, docs=fdocs, details={"k": k, "n": n})
 
@@ -306,13 +307,9 @@ def _omission(al: Alignment, claims: list[Claim], fdocs: list[str], group: list[
     lead = claims[0]
     where = f"only in {', '.join(fdocs)}" if len(fdocs) == 1 else f"missing from {', '.join(others)}"
     return Finding(OMISSION, "only_in" if len(fdocs) == 1 else "missing_from",
-                   f"{where[0].upper() + where[1:]}: \u201c{_short(lead.text)}\u201d",
+                   f"{where[0].upper() + where[1:]}: \u201c{short(lead.text, QUOTED)}\u201d",
                    claims=[c.evidence() for c in claims], values={},
                    confidence=0.7, docs=fdocs, details={"absent_from": others})
-
-
-def _short(text: str, n: int = 110) -> str:
-    return text if len(text) <= n else text[: n - 1].rstrip() + "\u2026"
 
 
 def _rank(f: Finding):

@@ -195,13 +195,11 @@ def crowded(v: Value, vals: list[Value]) -> bool:
                and not quantities.compatible(x.item, v.item) for x in vals)
 
 
-def value_candidate(va: Value, vb: Value, score: float, db: DocView, conf: float | None = None) -> Candidate:
-    """The conflict of ``va`` (one report) with ``vb`` (the other), typed and summarised."""
+def value_candidate(va: Value, vb: Value, score: float, conf: float) -> Candidate:
+    """The conflict of ``va`` (one report) with ``vb`` (the other), typed and summarised;
+    ``score`` is how surely they fill one slot, ``conf`` the swap model's probability."""
     a, b = va.claim, vb.claim
     ctype = va.kind if va.kind != "name" else _name_type(va, vb)
-    # weaker when b's document also gives a's value elsewhere (a correction, an update, an addition)
-    if conf is None:
-        conf = _conf(min(1.0, score / 1.2), 0.9 if not db.gives(va) else 0.7)
     pair = f"{va.text} ({a.doc}) vs {vb.text} ({b.doc})"
     if va.kind == "number":
         what = va.item.counted or vb.item.counted
@@ -221,9 +219,7 @@ def _name_type(va: Value, vb: Value) -> str:
     types = {va.item.type, vb.item.type}
     if "place" in types and "person" not in types:
         return "place"
-    if va.item.type in ("person", "place"):
-        return va.item.type
-    return "place" if "place" in types and "person" not in types else "person"
+    return va.item.type if va.item.type in ("person", "place") else "person"
 
 
 # --- who said it --------------------------------------------------------------------
@@ -268,13 +264,14 @@ def polarity_conflicts(a: Claim, b: Claim, sim: float) -> list[Candidate]:
     cue = (s, e, neg.text[s - neg.start:e - neg.start])
     spans = {neg.doc: cue, pos.doc: (actor.start, actor.end, actor.text)}
     return [Candidate(
-        "polarity", a, b, spans[a.doc], spans[b.doc], _short(a.text), _short(b.text),
+        "polarity", a, b, spans[a.doc], spans[b.doc], short(a.text), short(b.text),
         confidence=_conf(sim, 0.45),
         summary=f"{neg.doc} negates what {pos.doc} states about {actor.text}: "
-                f"\u201c{_short(neg.text, 70)}\u201d vs \u201c{_short(pos.text, 70)}\u201d", details={})]
+                f"\u201c{short(neg.text, 70)}\u201d vs \u201c{short(pos.text, 70)}\u201d", details={})]
 
 
-def _short(text: str, n: int = 90) -> str:
+def short(text: str, n: int = 90) -> str:
+    """The text cut to n characters with an ellipsis, for one-line summaries."""
     return text if len(text) <= n else text[: n - 1].rstrip() + "\u2026"
 
 

@@ -52,6 +52,7 @@ from ..components import components
 from .features import Features
 
 MODEL_PATH = Path(__file__).with_name("story_model.json")
+GRAPH_MODEL_PATH = Path(__file__).with_name("story_graph_model.json")
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class Params:
     threshold: float = 0.35   # average-link stopping similarity (corpora under model_from articles)
     floor: float = 0.05       # edges weaker than this (similarity or probability) are dropped
     model_from: int = 400     # corpora of this many articles or more are clustered with the pair model
-    model_threshold: float = 0.6   # average-link stopping point there: mean same-story probability
+    model_threshold: float = 0.55  # average-link stopping point there: mean same-story probability
     window_days: int = 30     # articles dated further apart are never linked
     sketch_dims: int = 256    # size of the hashed sketch of the TF-IDF part for the ANN index
     seed: int = 17
@@ -467,14 +468,78 @@ def _overlap(sets: Sequence[set[str]], rows: np.ndarray, cols: np.ndarray) -> tu
     return both / np.maximum(union, 1), conflict
 
 
+GRAPH_FEATURES = PAIR_FEATURES + (
+    "first", "to_group_min", "to_group_max", "neighbours_cosine", "strong_jaccard",
+    "strong_degree_min", "strong_degree_max",
+)
+STRONG = 0.5            # a first-stage probability from which a neighbour counts as the same story
+
+
+def graph_features(n: int, rows: np.ndarray, cols: np.ndarray, x: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """The pair features plus what the first-stage probabilities of the whole graph say about each pair.
+
+    One pair's features cannot see that the two articles' other likely same-story
+    partners disagree: two earthquakes on one island give pairs across the two events
+    that look like one story, but each article's strong partners (first-stage
+    probability >= ``STRONG``) are the reports of its own quake, and these score low
+    with the other article. So, per pair: the first-stage probability; the mean
+    probability from each article to the other's strong partners (the other included;
+    the smaller and the larger of the two ways); the cosine of the two articles'
+    probability rows (self included); the Jaccard overlap of their strong partners and
+    how many each has. Sparse products over the candidate graph: linear in its pairs.
+    """
+    import scipy.sparse as sp
+
+    first = np.asarray(first, dtype=np.float32)
+    ends = (np.concatenate([rows, cols]), np.concatenate([cols, rows]))
+    prob = sp.csr_matrix((np.concatenate([first, first]), ends), shape=(n, n))
+    strong = prob >= STRONG
+    strong = sp.csr_matrix(strong, dtype=np.float32)
+    degree = np.asarray(strong.sum(axis=1)).ravel()
+    linked = (first >= STRONG).astype(np.float32)
+
+    def to_group(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Indirect support: a's probabilities to b's strong partners other than a, shrunk by one."""
+        return _cross_dot(prob, strong, a, b) / (degree[b] - linked + 1)
+
+    one, two = to_group(rows, cols), to_group(cols, rows)
+    with_self = (prob + sp.identity(n, format="csr", dtype=np.float32)).tocsr()
+    norms = np.sqrt(np.asarray(with_self.multiply(with_self).sum(axis=1)).ravel())
+    cosine = rowwise_dot(with_self, rows, cols) / np.maximum(norms[rows] * norms[cols], 1e-9)
+    common = rowwise_dot(strong, rows, cols)
+    jaccard = common / np.maximum(degree[rows] + degree[cols] - common, 1)
+    extra = [first, np.minimum(one, two), np.maximum(one, two), cosine, jaccard,
+             np.minimum(degree[rows], degree[cols]), np.maximum(degree[rows], degree[cols])]
+    return np.hstack([x, np.column_stack(extra)]).astype(np.float32)
+
+
+def _cross_dot(x, y, rows: np.ndarray, cols: np.ndarray, chunk: int = 20_000) -> np.ndarray:
+    """x[rows[i]] . y[cols[i]] for sparse x and y, in bounded memory."""
+    out = np.empty(len(rows), dtype=np.float32)
+    for s in range(0, len(rows), chunk):
+        out[s:s + chunk] = np.asarray(x[rows[s:s + chunk]].multiply(y[cols[s:s + chunk]]).sum(axis=1)).ravel()
+    return out
+
+
 def load_model() -> dict:
-    """The same-story model (format: storydiff.trees)."""
+    """The first-stage same-story model, on the pair features (format: storydiff.trees)."""
     return trees.load(MODEL_PATH, PAIR_FEATURES)
 
 
+def load_graph_model() -> dict:
+    """The second-stage same-story model, on the graph features (format: storydiff.trees)."""
+    return trees.load(GRAPH_MODEL_PATH, GRAPH_FEATURES)
+
+
 def same_story(x: np.ndarray, model: dict | None = None) -> np.ndarray:
-    """Probability that each pair reports one event, from the boosted trees (numpy only)."""
+    """Probability that each pair reports one event, from boosted trees (numpy only; default: first stage)."""
     return trees.predict(np.asarray(x, dtype=np.float32), model or load_model()).astype(np.float32)
+
+
+def story_probabilities(n: int, rows: np.ndarray, cols: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Same-story probability of each candidate pair: the pair model, then the graph model on its output."""
+    first = same_story(x, load_model())
+    return same_story(graph_features(n, rows, cols, x, first), load_graph_model())
 
 
 def uses_model(n: int, p: Params = DEFAULT) -> bool:
@@ -495,7 +560,7 @@ def similarity_graph(feats: Sequence[Features], p: Params = DEFAULT
         return np.zeros(0, int), np.zeros(0, int), np.zeros(0, np.float32), p.threshold
     if uses_model(len(feats), p):
         rows, cols, x = pair_features(feats, p)
-        weights, threshold = same_story(x), p.model_threshold
+        weights, threshold = story_probabilities(len(feats), rows, cols, x), p.model_threshold
     else:
         c = candidates(feats, p)
         rows, cols, threshold = c.rows, c.cols, p.threshold

@@ -25,6 +25,10 @@ How it decides, and why:
    mean something else in a few dozen articles, so smaller corpora keep the
    similarity: held out by topic, the model wins F1 from about 100 articles
    but keeps the similarity's precision only from about 400 (docs/corpus.md).
+   A second stage then scores each pair again with what the first stage's
+   probabilities over the whole graph say (``graph_features``): whether each
+   article's likely same-story partners also go with the other article. One
+   pair cannot see that; a group of reports can.
 5. **Average-link agglomeration** over the candidate graph, stopped at a
    threshold (similarity, or mean probability for the model; the number of
    stories is never given). An average is never above the best edge, so only

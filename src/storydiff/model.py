@@ -135,6 +135,8 @@ class Entity:
     text: str
     type: str
     key: str
+    head: str = ""  # lemma of the word it depends on ("placed" in "Bush was placed on reserve")
+    role: str = ""  # its part there: subj, obj, p:<preposition>, or spaCy's relation
 
 
 @dataclass(frozen=True)

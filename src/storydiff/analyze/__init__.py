@@ -69,8 +69,8 @@ def _claims(doc: Document, sdoc) -> list[Claim]:
         s = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
         sent_ents = _within(ents, ent_starts, sent)
         named = [_entity(e) for e in sent_ents if e.label_ in _ENT_LABELS]
-        times = [t for e in sent_ents if e.label_ in ("DATE", "TIME")
-                 if (t := dates.parse(e.text, e.start_char, e.end_char, e.label_ == "TIME", published))]
+        times = [t for e in sent_ents if e.label_ in ("DATE", "TIME") or (e.label_ == "CARDINAL" and dates.is_clock(e.text))
+                 if (t := dates.parse(e.text, e.start_char, e.end_char, e.label_ != "DATE", published))]
         claims.append(Claim(
             doc=doc.id, index=len(claims), start=s, end=s + len(text), text=text,
             entities=named, quantities=quantities.extract(sent), times=times,
@@ -94,7 +94,35 @@ def _within(ents: list, starts: list[int], sent) -> list:
 
 def _entity(span) -> Entity:
     etype, key = entities.entity_key(span.text, span.label_)
-    return Entity(start=span.start_char, end=span.end_char, text=span.text, type=etype, key=key)
+    head, role = _governor(span)
+    return Entity(start=span.start_char, end=span.end_char, text=span.text, type=etype, key=key, head=head, role=role)
+
+
+_MODIFIER_DEPS = {"compound", "amod", "nummod", "poss", "appos", "npadvmod", "nmod", "quantmod", "conj", "det"}
+_SUBJ_DEPS = {"nsubj", "nsubjpass", "csubj", "agent", "expl"}
+_OBJ_DEPS = {"dobj", "attr", "oprd", "dative"}
+
+
+def _governor(span) -> tuple[str, str]:
+    """(lemma of the word the mention depends on, the mention's part there).
+
+    Why: two reports that give different names in the same part of the same
+    predicate ("Bush / Thompson has been placed on injured reserve") swap a
+    name; a name that is the subject of another verb adds one. Modifier hops
+    ("Reggie Bush's knee", "the city of Palmer") are climbed first, and a
+    prepositional object takes its preposition's head ("drove to Baytown" ->
+    drive, p:to).
+    """
+    tok = span.root
+    for _ in range(4):
+        if tok.dep_ not in _MODIFIER_DEPS or tok.head is tok:
+            break
+        tok = tok.head
+    head, dep = tok.head, tok.dep_
+    if dep == "pobj" and head.dep_ == "prep":
+        return head.head.lemma_.lower(), "p:" + head.lower_
+    role = "subj" if dep in _SUBJ_DEPS else "obj" if dep in _OBJ_DEPS else dep
+    return head.lemma_.lower(), role
 
 
 def _negation(sent) -> tuple[int, int] | None:

@@ -27,7 +27,9 @@ _WORD = re.compile(r"[A-Za-z]+")
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _DAY_AFTER_MONTH = re.compile(_MONTH_RE + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b", re.I)
 _DAY_BEFORE_MONTH = re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_RE, re.I)
-_CLOCK = re.compile(r"\b(?P<h>\d{1,2})(?::(?P<m>\d\d))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)?(?=\W|$)", re.I)
+# "9:56 AM", "6:33 a.m.", and the British "8.40am" (a dot only before am/pm: "8.40" alone is a figure)
+_CLOCK = re.compile(r"\b(?P<h>\d{1,2})(?::(?P<m>\d\d)|\.(?P<dm>\d\d)(?=\s*[ap]\.?m))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)?(?=\W|$)",
+                    re.I)
 _NUMERIC_DATE = re.compile(r"\b(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{2,4})\b")
 _RELATIVE = re.compile(r"\b(yesterday|today|tonight|tomorrow|last|this|next|earlier|later|ago|past)\b", re.I)
 
@@ -71,6 +73,11 @@ def parse(text: str, start: int, end: int, is_time: bool = False,
                     relative=relative)
 
 
+def is_clock(text: str) -> bool:
+    """"about 12.40am", which spaCy tags as a cardinal number, is a clock time all the same."""
+    return any(m["ampm"] for m in _CLOCK.finditer(text))
+
+
 def _month_number(word: str) -> int:
     w = word.lower().rstrip(".")
     return MONTHS.get(w) or MONTH_ABBR[w]
@@ -83,7 +90,8 @@ def _clock(text: str) -> tuple[int | None, int | None]:
     if "midnight" in low:
         return 0, 0
     for m in _CLOCK.finditer(text):
-        if not m["m"] and not m["ampm"]:
+        minutes = m["m"] or m["dm"]
+        if not minutes and not m["ampm"]:
             continue
         h = int(m["h"])
         if h > 23:
@@ -93,7 +101,7 @@ def _clock(text: str) -> tuple[int | None, int | None]:
             h += 12
         if ampm == "am" and h == 12:
             h = 0
-        return h, int(m["m"] or 0)
+        return h, int(minutes or 0)
     return None, None
 
 
@@ -153,6 +161,20 @@ def compatible(a: TimeExpr, b: TimeExpr) -> bool | None:
             return False
         checked = True
     return True if checked else None
+
+
+def states_as_much(a: TimeExpr, b: TimeExpr) -> bool:
+    """Does ``a`` state every field ``b`` states? A weekday counts only where ``a`` names
+    one: the calendar weekday of "June 19, 1972" does not restate "Monday"."""
+    if any(getattr(b, f) is not None and getattr(a, f) is None for f in ("year", "month", "day", "hour")):
+        return False
+    return names_weekday_of(a, b)
+
+
+def names_weekday_of(a: TimeExpr, b: TimeExpr) -> bool:
+    """Does ``a`` name the weekday ``b`` gives alone (rather than imply it by the calendar)?"""
+    return b.weekday is None or b.day is not None or any(
+        w in WEEKDAYS or w in WEEKDAY_ABBR for w in _WORD.findall(a.text.lower()))
 
 
 def shared_fields(a: TimeExpr, b: TimeExpr) -> int:

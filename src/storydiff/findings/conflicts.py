@@ -108,9 +108,12 @@ def _name_contains(a: str, b: str) -> bool:
 
 def _restates(x: Value, v: Value) -> bool:
     """Does value ``x`` of one document restate ``v``? A bare number ("six") restates
-    another only about the same thing: the same counted noun, or the same words around."""
+    another only about the same thing: the same counted noun, or the same words around;
+    a date only if it is as precise ("Saturday" does not restate "Saturday 5 October")."""
     if not same(x, v):
         return False
+    if x.kind == "date":
+        return dates.states_as_much(x.item, v.item)
     if x.kind != "number" or (x.item.counted and x.item.counted == v.item.counted):
         return True
     return not (x.item.counted and v.item.counted) and bool(x.context & v.context)
@@ -158,6 +161,12 @@ class DocView:
                 v.kind == "name" and re.search(r"\b" + re.escape(v.text.lower()) + r"\b", self.text) is not None)
         return self._gives[key]
 
+    def gives_loosely(self, v: Value) -> bool:
+        """Does this document state ``v``, if only less precisely ("Sunday" or "February" for
+        "Sunday, February 22, 2009")? It then does not contradict ``v`` there."""
+        return self.gives(v) or (v.kind == "date" and any(
+            same(x, v) and dates.names_weekday_of(x.item, v.item) for x in self._by_kind.get("date", ())))
+
 
 # how a value's best counterpart is chosen in the other report (swaps.py learns the rest)
 DATE_SAME_GRAIN = 0.1  # two weekdays, two years, two clock times: the same kind of "when"
@@ -183,6 +192,7 @@ def slot_score(x: Value, y: Value, sim: float, dx: DocView, dy: DocView) -> floa
         score += 0.15 * dates.shared_fields(x.item, y.item) + DATE_SAME_GRAIN * dates.same_grain(x.item, y.item)
     elif x.kind == "name":
         score += 0.1 * min(2.0, math.log1p(dx.mentions(x)))
+        score += 0.2 * (x.item.head == y.item.head and x.item.role == y.item.role)
     return score
 
 

@@ -42,7 +42,8 @@ FEATURES = {
                          "approx", "vague", "crowded", "counterpart_crowded"),
     "date": _COMMON + ("same_grain", "shared_fields", "has_year", "has_month", "has_day", "has_weekday",
                        "has_hour", "relative", "days_apart"),
-    "name": _COMMON + ("is_place", "is_person", "is_org", "one_word", "dangling", "same_type", "entities"),
+    "name": _COMMON + ("is_place", "is_person", "is_org", "one_word", "dangling", "same_type", "entities",
+                       "same_head", "head_there", "counterpart_head_here", "same_role", "head_says", "same_part"),
 }
 
 
@@ -59,9 +60,12 @@ def candidates(kind: str, claims_x: list[Claim], claims_y: list[Claim], view_x: 
         for vy in values(cy):
             if vy.kind != kind or view_x.gives(vy):
                 continue
+            # x gives it less precisely ("Sunday" for "Sunday, February 22, 2009"): only a value
+            # as precise in x can contradict it ("Saturday 8 October 2011" against the 5th)
+            loose = view_x.gives_loosely(vy)
             rows = []
             for i, vx in vals_x:
-                if not _differs(vx, vy):
+                if not _differs(vx, vy) or (loose and not dates.same_grain(vx.item, vy.item)):
                     continue
                 s = float(sim[i, j])
                 rows.append((slot_score(vx, vy, s, view_x, view_y), s, float(support[i, j]),
@@ -100,7 +104,7 @@ def _features(kind: str, vy: Value, rows: list, n_x: int, doc_y: _DocFacts, view
     feats = [
         math.log1p(view_y.mentions(vy)), view_y.position(vy.claim), float(vy.claim.is_title),
         math.log1p(len(rows)), max(r[0] for r in rows), max(r[1] for r in rows), max(r[2] for r in rows),
-        max(r[3] for r in rows), slot, sim, sup, ctx, float(view_y.gives(vx)),
+        max(r[3] for r in rows), slot, sim, sup, ctx, float(view_y.gives_loosely(vx)),
         float(any(same(vx, y) for y in vals_y if y.kind == kind)),
         math.log1p(view_x.mentions(vx)), float(vx.claim.is_title), view_x.position(vx.claim),
         math.log1p(doc_y.n_values), math.log1p(n_x),
@@ -140,7 +144,18 @@ def _name_features(vx: Value, vy: Value, vals_y: list[Value], doc_y: _DocFacts, 
         float(etype == "place"), float(etype == "person"), float(etype == "org"), float(words == 1),
         float(doc_y.longest.get(vy.item.key, 0) <= words),  # no fuller mention introduces it
         float(vx.item.type == vy.item.type), doc_y.n_entities / 100,
+        *_part_features(vx.item, vy.item, vx.claim, vy.claim),
     ]
+
+
+_SAY = {"say", "tell", "report", "add"}
+
+
+def _part_features(ex, ey, claim_x: Claim, claim_y: Claim) -> list[float]:
+    """Do the two names fill the same part of the same predicate (storydiff.analyze._governor)?"""
+    same_head = ex.head == ey.head
+    return [float(same_head), float(ey.head in claim_x.lemmas), float(ex.head in claim_y.lemmas),
+            float(ex.role == ey.role), float(ey.head in _SAY), float(same_head and ex.role == ey.role)]
 
 
 _KIND_FEATURES = {"number": _number_features, "date": _date_features, "name": _name_features}

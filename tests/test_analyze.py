@@ -1,0 +1,48 @@
+"""Analysis details the compare engine relies on: clock times, date precision, a name's part in its sentence."""
+from __future__ import annotations
+
+import pytest
+
+from storydiff import Document
+from storydiff.analyze import analyze, dates
+
+
+@pytest.mark.parametrize("text,hour,minute", [
+    ("about 12.40am", 0, 40), ("8.40am", 8, 40), ("6:33 a.m.", 6, 33), ("9:56 PM", 21, 56), ("12 noon", 12, 0)])
+def test_clock_times(text, hour, minute):
+    t = dates.parse(text, 0, len(text), is_time=True)
+    assert (t.hour, t.minute) == (hour, minute)
+
+
+def test_a_dotted_figure_is_not_a_clock():
+    assert dates.parse("8.40", 0, 4, is_time=True) is None
+    assert not dates.is_clock("8.40") and dates.is_clock("about 12.40am")
+
+
+def _date(text: str):
+    return dates.parse(text, 0, len(text))
+
+
+@pytest.mark.parametrize("given,stated,restates", [
+    ("Saturday 8 October 2011", "Saturday 8 October 2011", True),
+    ("Saturday", "Saturday 5 October 2011", False),       # less precise: says nothing of the day
+    ("June 19, 1972", "Monday", False),                   # a Monday by the calendar, but not named
+    ("Monday, June 19, 1972", "Monday", True),
+    ("October 10, 2011", "2011", True),
+])
+def test_a_date_restates_another_only_as_precisely(given, stated, restates):
+    a, b = _date(given), _date(stated)
+    assert dates.compatible(a, b) is not False
+    assert dates.states_as_much(a, b) is restates
+
+
+@pytest.mark.slow
+def test_names_carry_the_predicate_they_fill():
+    text = ("Tara Reid checked into Promises Treatment Center. "
+            "The inmate forced the officers to drive to Baytown, where he was caught at 8.40am on Saturday.")
+    claims = analyze([Document("saints", text)])["saints"]
+    parts = {e.text: (e.head, e.role) for c in claims for e in c.entities}
+    assert parts["Tara Reid"] == ("check", "subj")
+    assert parts["Promises Treatment Center"] == ("check", "p:into")
+    assert parts["Baytown"] == ("drive", "p:to")
+    assert [(t.hour, t.minute) for t in claims[1].times if t.hour is not None] == [(8, 40)]

@@ -19,6 +19,12 @@ def test_a_dotted_figure_is_not_a_clock():
     assert not dates.is_clock("8.40") and dates.is_clock("about 12.40am")
 
 
+@pytest.mark.parametrize("text,is_date", [
+    ("Fredric March", False), ("Theresa May", False), ("early March", True), ("Last May", True), ("March", True)])
+def test_a_surname_that_is_a_month_is_no_date(text, is_date):
+    assert (dates.parse(text, 0, len(text)) is not None) is is_date
+
+
 def _date(text: str):
     return dates.parse(text, 0, len(text))
 

@@ -31,12 +31,18 @@ _DAY_BEFORE_MONTH = re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?
 _CLOCK = re.compile(r"\b(?P<h>\d{1,2})(?::(?P<m>\d\d)|\.(?P<dm>\d\d)(?=\s*[ap]\.?m))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)?(?=\W|$)",
                     re.I)
 _NUMERIC_DATE = re.compile(r"\b(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{2,4})\b")
+# "Fredric March", "Theresa May": spaCy sometimes tags a surname that is a month as a date
+_PERSON_NAMED_LIKE_A_MONTH = re.compile(
+    r"^(?!(?:Early|Late|Mid|Last|Next|This|Since|Until|In|By|On|From|Through|Each|Every)\b)[A-Z][a-z]+"
+    r"\s+(?:March|May|June|April|August)$")
 _RELATIVE = re.compile(r"\b(yesterday|today|tonight|tomorrow|last|this|next|earlier|later|ago|past)\b", re.I)
 
 
 def parse(text: str, start: int, end: int, is_time: bool = False,
           published: dt.date | None = None) -> TimeExpr | None:
     """Fields of one DATE/TIME expression (None when it states nothing comparable)."""
+    if _PERSON_NAMED_LIKE_A_MONTH.match(text.strip()):
+        return None
     low = text.lower()
     year = month = day = weekday = hour = minute = None
     m = _NUMERIC_DATE.search(text)

@@ -29,12 +29,20 @@ def load(path: Path, features: tuple[str, ...]) -> dict:
     return model
 
 
+FEW_ROWS = 64  # up to here rows are walked one by one: 8 rows 0.5 ms instead of 4.6 ms (crossover ~100)
+
+
 def predict(x: np.ndarray, model: dict, chunk: int = 200_000) -> np.ndarray:
     """Probability per row of ``x`` (compared in x's own float precision).
 
     Each tree is walked once for all rows: a node's test is one comparison over a
-    feature column, and the rows reaching each leaf add its value.
+    feature column, and the rows reaching each leaf add its value. A few rows (the
+    candidates of one compare) are walked one by one instead (_walk): thousands of
+    numpy calls on tiny arrays cost more than the walk. Both add the same leaf values
+    in the same order, so they give the same probabilities to the last bit.
     """
+    if len(x) <= FEW_ROWS:
+        return _walk(x, model)
     out = np.empty(len(x), dtype=np.float64)
     for s in range(0, len(x), chunk):
         block = np.asfortranarray(x[s:s + chunk])
@@ -55,6 +63,23 @@ def predict(x: np.ndarray, model: dict, chunk: int = 200_000) -> np.ndarray:
                 stack.append((tree["r"][node], ~left if reach is None else reach & ~left))
         out[s:s + chunk] = 1 / (1 + np.exp(-raw))
     return out
+
+
+def _walk(x: np.ndarray, model: dict) -> np.ndarray:
+    """predict() for a few rows: each row goes down each tree in plain Python."""
+    rows = x.tolist()
+    raw = [model["baseline"]] * len(rows)
+    for tree in model["trees"]:
+        feature, leaf, left, right, value = tree["f"], tree["leaf"], tree["l"], tree["r"], tree["v"]
+        threshold = np.asarray(tree["t"]).astype(x.dtype).tolist()  # compared in x's precision
+        nan_left = tree.get("nan_left") or [False] * len(feature)
+        for i, row in enumerate(rows):
+            node = 0
+            while not leaf[node]:
+                v = row[feature[node]]
+                node = left[node] if v <= threshold[node] or (v != v and nan_left[node]) else right[node]
+            raw[i] += value[node]
+    return 1 / (1 + np.exp(-np.array(raw, dtype=np.float64)))
 
 
 def from_sklearn(fitted, features: tuple[str, ...], **extra) -> dict:

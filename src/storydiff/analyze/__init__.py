@@ -10,10 +10,11 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import itertools
+from collections.abc import Callable
 
 from ..model import Claim, Document, Entity
 from . import dates, entities, quantities, quotes
-from .nlp import get_nlp
+from .nlp import get_nlp, sentence_stages
 
 _NEGATORS = {"no", "not", "never", "nobody", "none", "nothing", "neither", "nor", "n't", "without"}
 _NEG_VERBS = {"decline", "refuse", "deny", "fail"}
@@ -21,11 +22,21 @@ _CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM"}
 _ENT_LABELS = {"PERSON", "GPE", "LOC", "FAC", "NORP", "ORG", "EVENT"}
 
 
-def analyze(documents: list[Document]) -> dict[str, list[Claim]]:
-    """Claims of every document, keyed by document id, entity keys unified across documents."""
+def analyze(documents: list[Document],
+            sentences: Callable[[list[str]], None] | None = None) -> dict[str, list[Claim]]:
+    """Claims of every document, keyed by document id, entity keys unified across documents.
+
+    `sentences`, if given, gets the texts of all claims as soon as the parse has set the
+    sentences, while the rest of the pipeline (entities, lemmas) still runs: compare starts
+    their embeddings there.
+    """
     nlp = get_nlp()
+    upto, after = sentence_stages(nlp)
+    sdocs = list(nlp.pipe((d.text for d in documents), disable=after))
+    if sentences:
+        sentences([text for sdoc in sdocs for _, text in _claim_sentences(sdoc)])
     out: dict[str, list[Claim]] = {}
-    for doc_model, sdoc in zip(documents, nlp.pipe(d.text for d in documents)):
+    for doc_model, sdoc in zip(documents, nlp.pipe(sdocs, disable=upto)):
         out[doc_model.id] = _claims(doc_model, sdoc)
     _unify_entities(out)
     return out
@@ -57,15 +68,20 @@ def sentence_spans(sdoc):
             yield sdoc[start:sent.end]
 
 
+def _claim_sentences(sdoc):
+    """(sentence, its stripped text) of each sentence that makes a claim: one with a word."""
+    for sent in sentence_spans(sdoc):
+        text = sent.text.strip()
+        if text and any(t.is_alpha for t in sent):
+            yield sent, text
+
+
 def _claims(doc: Document, sdoc) -> list[Claim]:
     published = _published(doc)
     claims: list[Claim] = []
     ents = list(sdoc.ents)  # Span.ents scans the whole document: walk them once instead
     ent_starts = [e.start for e in ents]
-    for sent in sentence_spans(sdoc):
-        text = sent.text.strip()
-        if not text or not any(t.is_alpha for t in sent):
-            continue
+    for sent, text in _claim_sentences(sdoc):
         s = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
         sent_ents = _within(ents, ent_starts, sent)
         named = [_entity(e) for e in sent_ents if e.label_ in _ENT_LABELS]

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..align import Alignment, align
 from ..analyze import analyze
+from ..embed import prefetching
 from ..errors import InputError
 from ..events import Event
 from ..model import AGREEMENT, CONFLICT, NOTICE, OMISSION, Claim, Document, Evidence, Finding, Report
@@ -40,8 +41,9 @@ def compare(documents: list[Document]) -> Report:
     if len(docs) < 2:
         return Report(documents=docs, findings=findings, duplicates=duplicates,
                       meta={"seconds": round(time.perf_counter() - started, 3)})
-    claims = analyze(docs)
-    alignment = align(claims)
+    with prefetching() as prefetch:  # claims embedded while spaCy finds their entities and lemmas
+        claims = analyze(docs, sentences=prefetch)
+        alignment = align(claims)
     findings += _story_notices(alignment)
     views = {d: DocView(cl) for d, cl in claims.items()}
     conflicts = _conflicts(alignment, views)

@@ -194,15 +194,17 @@ def _index(points: np.ndarray, ids: np.ndarray, p: Params):
     return index, ids
 
 
-def rowwise_dot(x, rows: np.ndarray, cols: np.ndarray, chunk: int = 20_000) -> np.ndarray:
-    """x[rows[i]] . x[cols[i]] for every i, for a sparse or dense x, in bounded memory."""
+def rowwise_dot(x, rows: np.ndarray, cols: np.ndarray, y=None, chunk: int = 20_000) -> np.ndarray:
+    """x[rows[i]] . y[cols[i]] (y defaults to x) for every i, for sparse or dense matrices, in
+    bounded memory."""
+    y = x if y is None else y
     out = np.empty(len(rows), dtype=np.float32)
     for s in range(0, len(rows), chunk):
         r, c = rows[s:s + chunk], cols[s:s + chunk]
         if isinstance(x, np.ndarray):
-            out[s:s + chunk] = np.einsum("ij,ij->i", x[r], x[c])
+            out[s:s + chunk] = np.einsum("ij,ij->i", x[r], y[c])
         else:
-            out[s:s + chunk] = np.asarray(x[r].multiply(x[c]).sum(axis=1)).ravel()
+            out[s:s + chunk] = np.asarray(x[r].multiply(y[c]).sum(axis=1)).ravel()
     return out
 
 
@@ -504,7 +506,7 @@ def graph_features(n: int, rows: np.ndarray, cols: np.ndarray, x: np.ndarray, fi
 
     def to_group(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Indirect support: a's probabilities to b's strong partners other than a, shrunk by one."""
-        return _cross_dot(prob, strong, a, b) / (degree[b] - linked + 1)
+        return rowwise_dot(prob, a, b, strong) / (degree[b] - linked + 1)
 
     one, two = to_group(rows, cols), to_group(cols, rows)
     with_self = (prob + sp.identity(n, format="csr", dtype=np.float32)).tocsr()
@@ -515,14 +517,6 @@ def graph_features(n: int, rows: np.ndarray, cols: np.ndarray, x: np.ndarray, fi
     extra = [first, np.minimum(one, two), np.maximum(one, two), cosine, jaccard,
              np.minimum(degree[rows], degree[cols]), np.maximum(degree[rows], degree[cols])]
     return np.hstack([x, np.column_stack(extra)]).astype(np.float32)
-
-
-def _cross_dot(x, y, rows: np.ndarray, cols: np.ndarray, chunk: int = 20_000) -> np.ndarray:
-    """x[rows[i]] . y[cols[i]] for sparse x and y, in bounded memory."""
-    out = np.empty(len(rows), dtype=np.float32)
-    for s in range(0, len(rows), chunk):
-        out[s:s + chunk] = np.asarray(x[rows[s:s + chunk]].multiply(y[cols[s:s + chunk]]).sum(axis=1)).ravel()
-    return out
 
 
 def load_model() -> dict:

@@ -164,8 +164,14 @@ class DocView:
     def gives_loosely(self, v: Value) -> bool:
         """Does this document state ``v``, if only less precisely ("Sunday" or "February" for
         "Sunday, February 22, 2009")? It then does not contradict ``v`` there."""
-        return self.gives(v) or (v.kind == "date" and any(
-            same(x, v) and dates.names_weekday_of(x.item, v.item) for x in self._by_kind.get("date", ())))
+        given = self.gives(v)
+        if given or v.kind != "date":
+            return given
+        key = ("loosely", _identity(v), v.text.lower())
+        if key not in self._gives:
+            self._gives[key] = any(same(x, v) and dates.names_weekday_of(x.item, v.item)
+                                   for x in self._by_kind.get("date", ()))
+        return self._gives[key]
 
 
 # how a value's best counterpart is chosen in the other report (swaps.py learns the rest)
@@ -192,8 +198,14 @@ def slot_score(x: Value, y: Value, sim: float, dx: DocView, dy: DocView) -> floa
         score += 0.15 * dates.shared_fields(x.item, y.item) + DATE_SAME_GRAIN * dates.same_grain(x.item, y.item)
     elif x.kind == "name":
         score += 0.1 * min(2.0, math.log1p(dx.mentions(x)))
-        score += 0.2 * (x.item.head == y.item.head and x.item.role == y.item.role)
+        score += 0.2 * same_part(x.item, y.item)
     return score
+
+
+def same_part(a: Entity, b: Entity) -> bool:
+    """Do two names fill the same part of the same predicate ("Bush / Thompson has been placed
+    on injured reserve": both subjects of place)? Then one stands where the other does."""
+    return a.head == b.head and a.role == b.role
 
 
 def crowded(v: Value, vals: list[Value]) -> bool:

@@ -25,7 +25,7 @@ from pathlib import Path
 from .. import trees
 from ..analyze import dates, quantities
 from ..model import Claim
-from .conflicts import DocView, Value, context_overlap, crowded, same, slot_score, values
+from .conflicts import DocView, Value, context_overlap, crowded, same, same_part, slot_score, values
 
 MODEL_DIR = Path(__file__).with_name("swap_models")
 KINDS = ("number", "date", "name")
@@ -153,9 +153,8 @@ _SAY = {"say", "tell", "report", "add"}
 
 def _part_features(ex, ey, claim_x: Claim, claim_y: Claim) -> list[float]:
     """Do the two names fill the same part of the same predicate (storydiff.analyze._governor)?"""
-    same_head = ex.head == ey.head
-    return [float(same_head), float(ey.head in claim_x.lemmas), float(ex.head in claim_y.lemmas),
-            float(ex.role == ey.role), float(ey.head in _SAY), float(same_head and ex.role == ey.role)]
+    return [float(ex.head == ey.head), float(ey.head in claim_x.lemmas), float(ex.head in claim_y.lemmas),
+            float(ex.role == ey.role), float(ey.head in _SAY), float(same_part(ex, ey))]
 
 
 _KIND_FEATURES = {"number": _number_features, "date": _date_features, "name": _name_features}

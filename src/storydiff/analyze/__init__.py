@@ -33,11 +33,14 @@ def analyze(documents: list[Document],
     nlp = get_nlp()
     upto, after = sentence_stages(nlp)
     sdocs = list(nlp.pipe((d.text for d in documents), disable=after))
+    # the later components annotate these same Doc objects in place, and spans are views into
+    # them: the sentences found now carry the entities and lemmas set after
+    found = [list(_claim_sentences(sdoc)) for sdoc in sdocs]
     if sentences:
-        sentences([text for sdoc in sdocs for _, text in _claim_sentences(sdoc)])
+        sentences([text for sents in found for _, text in sents])
     out: dict[str, list[Claim]] = {}
-    for doc_model, sdoc in zip(documents, nlp.pipe(sdocs, disable=upto)):
-        out[doc_model.id] = _claims(doc_model, sdoc)
+    for doc_model, sdoc, sents in zip(documents, nlp.pipe(sdocs, disable=upto), found, strict=True):
+        out[doc_model.id] = _claims(doc_model, sdoc, sents)
     _unify_entities(out)
     return out
 
@@ -76,12 +79,13 @@ def _claim_sentences(sdoc):
             yield sent, text
 
 
-def _claims(doc: Document, sdoc) -> list[Claim]:
+def _claims(doc: Document, sdoc, sentences: list) -> list[Claim]:
+    """The claims of one parsed document, from its (sentence, text) pairs (_claim_sentences)."""
     published = _published(doc)
     claims: list[Claim] = []
     ents = list(sdoc.ents)  # Span.ents scans the whole document: walk them once instead
     ent_starts = [e.start for e in ents]
-    for sent, text in _claim_sentences(sdoc):
+    for sent, text in sentences:
         s = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
         sent_ents = _within(ents, ent_starts, sent)
         named = [_entity(e) for e in sent_ents if e.label_ in _ENT_LABELS]

@@ -9,7 +9,8 @@ and walked here.
 Format: {"features": [names], "baseline": raw score, "trees": [tree, ...], ...} where
 each tree gives, per node: "f" feature index, "t" threshold (a value at or below it
 goes left), "l"/"r" children, "v" leaf value, "leaf", and optionally "nan_left"
-(where a missing value goes; without it, to the right).
+(where a missing value goes; without it, to the right). load() adds to each tree its
+thresholds converted to float32 and float64 (_PREPARED), which _walk compares with.
 """
 from __future__ import annotations
 
@@ -20,12 +21,17 @@ from pathlib import Path
 import numpy as np
 
 
+_PREPARED = "t_as"  # key load() adds to each tree: dtype name -> thresholds in that precision
+
+
 @lru_cache(maxsize=None)
 def load(path: Path, features: tuple[str, ...]) -> dict:
     """A model file, checked against the features the caller computes."""
     model = json.loads(path.read_text(encoding="utf-8"))
     if tuple(model["features"]) != features:
         raise RuntimeError(f"{path}: the model was trained on other features; rebuild it")
+    for tree in model["trees"]:  # _walk compares in the rows' precision: convert once, not per call
+        tree[_PREPARED] = {name: np.asarray(tree["t"]).astype(name).tolist() for name in ("float32", "float64")}
     return model
 
 
@@ -71,7 +77,7 @@ def _walk(x: np.ndarray, model: dict) -> np.ndarray:
     raw = [model["baseline"]] * len(rows)
     for tree in model["trees"]:
         feature, leaf, left, right, value = tree["f"], tree["leaf"], tree["l"], tree["r"], tree["v"]
-        threshold = np.asarray(tree["t"]).astype(x.dtype).tolist()  # compared in x's precision
+        threshold = _thresholds(tree, x.dtype)
         nan_left = tree.get("nan_left") or [False] * len(feature)
         for i, row in enumerate(rows):
             node = 0
@@ -80,6 +86,13 @@ def _walk(x: np.ndarray, model: dict) -> np.ndarray:
                 node = left[node] if v <= threshold[node] or (v != v and nan_left[node]) else right[node]
             raw[i] += value[node]
     return 1 / (1 + np.exp(-np.array(raw, dtype=np.float64)))
+
+
+def _thresholds(tree: dict, dtype: np.dtype) -> list[float]:
+    """The tree's thresholds in `dtype`'s precision, as Python floats: a row's value at or below
+    one goes left exactly as in predict()'s numpy path. Prepared by load() for float32/float64."""
+    prepared = tree.get(_PREPARED, {}).get(dtype.name)
+    return prepared if prepared is not None else np.asarray(tree["t"]).astype(dtype).tolist()
 
 
 def from_sklearn(fitted, features: tuple[str, ...], **extra) -> dict:

@@ -35,6 +35,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from train_stories import dev_features  # noqa: E402  (the dev articles' features, cached)
+
 REPO = Path(__file__).resolve().parents[1]
 EVAL = REPO.parent / "shared" / "eval"
 DEV = EVAL / "data" / "ecbplus-dev.jsonl"
@@ -93,7 +96,6 @@ def held_out_check(ids: list[str], feats) -> dict:
         return {}
     import numpy as np
 
-    sys.path.insert(0, str(REPO / "benchmarks"))
     from train_stories import by_size, cross_fit, half_models, leave_topics_out, show_sizes
     from storydiff.corpus.clustering import DEFAULT
 
@@ -168,7 +170,7 @@ def synthesise(n: int, seed: int = 7):
 
     from storydiff.corpus.features import Features
 
-    feats, gold = _dev_features()
+    _, gold, _, feats = dev_features()
     rng = np.random.default_rng(seed)
     by_story: dict[str, list[int]] = {}
     for i, g in enumerate(gold):
@@ -214,29 +216,6 @@ def _shift(number: str, by: int) -> str:
         return number
 
 
-def _dev_features():
-    """Features of every dev article, computed once and cached under benchmarks/out/."""
-    import pickle
-
-    import hashlib
-
-    from storydiff.corpus import features as module
-
-    version = hashlib.sha256(Path(module.__file__).read_bytes()).hexdigest()[:12]
-    cache = OUT / f"corpus-dev-features-{version}.pkl"  # recomputed whenever the analysis changes
-    if cache.exists():
-        with cache.open("rb") as f:
-            return pickle.load(f)
-    from storydiff.corpus.features import extract
-
-    dev = load_dev()
-    result = (extract([(d["text"], d.get("title"), None) for d in dev]), [d["story"] for d in dev])
-    OUT.mkdir(parents=True, exist_ok=True)
-    with cache.open("wb") as f:
-        pickle.dump(result, f)
-    return result
-
-
 def peak_rss_kb() -> int:
     """This process's peak resident memory (VmHWM: unlike ru_maxrss it does not inherit the parent's)."""
     try:
@@ -266,7 +245,7 @@ def scale_one(n: int) -> dict:
 
 
 def bench_scale(sizes: list[int]) -> list[dict]:
-    _dev_features()  # compute the cache once, outside the timed children
+    dev_features()  # compute the cache once, outside the timed children
     results = []
     print("Clustering synthesised corpora (time excludes synthesis; peak RSS of the whole process):")
     for n in sizes:

@@ -56,7 +56,9 @@ SIZES = (30, 100, 200, 300)
 
 
 def dev_features():
-    """(ids, gold stories, topics, Features) of every dev article, cached per version of features.py."""
+    """(ids, gold stories, topics, Features) of every dev article as ``storydiff cluster`` reads
+    them, cached under benchmarks/out/ per version of features.py (also what corpus.py's scale
+    part resamples)."""
     from storydiff.corpus import features as module
     from storydiff.corpus.features import extract
     from storydiff.corpus.ingest import read_for_clustering

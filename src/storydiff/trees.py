@@ -9,8 +9,8 @@ and walked here.
 Format: {"features": [names], "baseline": raw score, "trees": [tree, ...], ...} where
 each tree gives, per node: "f" feature index, "t" threshold (a value at or below it
 goes left), "l"/"r" children, "v" leaf value, "leaf", and optionally "nan_left"
-(where a missing value goes; without it, to the right). load() adds to each tree its
-thresholds converted to float32 and float64 (_PREPARED), which _walk compares with.
+(where a missing value goes; without it, to the right). load() adds the trees in the
+form _walk reads them, thresholds converted to float32 and float64 (_PREPARED).
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 
-_PREPARED = "t_as"  # key load() adds to each tree: dtype name -> thresholds in that precision
+_PREPARED = "walk"  # key load() adds: dtype name -> the trees as _walk reads them (_walkable)
 
 
 @lru_cache(maxsize=None)
@@ -30,8 +30,7 @@ def load(path: Path, features: tuple[str, ...]) -> dict:
     model = json.loads(path.read_text(encoding="utf-8"))
     if tuple(model["features"]) != features:
         raise RuntimeError(f"{path}: the model was trained on other features; rebuild it")
-    for tree in model["trees"]:  # _walk compares in the rows' precision: convert once, not per call
-        tree[_PREPARED] = {name: np.asarray(tree["t"]).astype(name).tolist() for name in ("float32", "float64")}
+    model[_PREPARED] = {name: _walkable(model, np.dtype(name)) for name in ("float32", "float64")}
     return model
 
 
@@ -72,27 +71,28 @@ def predict(x: np.ndarray, model: dict, chunk: int = 200_000) -> np.ndarray:
 
 
 def _walk(x: np.ndarray, model: dict) -> np.ndarray:
-    """predict() for a few rows: each row goes down each tree in plain Python."""
-    rows = x.tolist()
-    raw = [model["baseline"]] * len(rows)
-    for tree in model["trees"]:
-        feature, leaf, left, right, value = tree["f"], tree["leaf"], tree["l"], tree["r"], tree["v"]
-        threshold = _thresholds(tree, x.dtype)
-        nan_left = tree.get("nan_left") or [False] * len(feature)
-        for i, row in enumerate(rows):
+    """predict() for a few rows: each row goes down each tree in plain Python, its score
+    summed tree by tree from the baseline as in the numpy path."""
+    walkable = model.get(_PREPARED, {}).get(x.dtype.name) or _walkable(model, x.dtype)
+    raw = []
+    for row in x.tolist():
+        score = model["baseline"]
+        for feature, leaf, left, right, value, threshold, nan_left in walkable:
             node = 0
             while not leaf[node]:
                 v = row[feature[node]]
                 node = left[node] if v <= threshold[node] or (v != v and nan_left[node]) else right[node]
-            raw[i] += value[node]
+            score += value[node]
+        raw.append(score)
     return 1 / (1 + np.exp(-np.array(raw, dtype=np.float64)))
 
 
-def _thresholds(tree: dict, dtype: np.dtype) -> list[float]:
-    """The tree's thresholds in `dtype`'s precision, as Python floats: a row's value at or below
-    one goes left exactly as in predict()'s numpy path. Prepared by load() for float32/float64."""
-    prepared = tree.get(_PREPARED, {}).get(dtype.name)
-    return prepared if prepared is not None else np.asarray(tree["t"]).astype(dtype).tolist()
+def _walkable(model: dict, dtype: np.dtype) -> list[tuple]:
+    """Per tree (feature, leaf, left, right, value, threshold, nan_left) lists, the thresholds
+    as Python floats in `dtype`'s precision: a row's value at or below one goes left exactly
+    as in predict()'s numpy path. load() prepares them for float32 and float64 rows."""
+    return [(t["f"], t["leaf"], t["l"], t["r"], t["v"], np.asarray(t["t"]).astype(dtype).tolist(),
+             t.get("nan_left") or [False] * len(t["f"])) for t in model["trees"]]
 
 
 def from_sklearn(fitted, features: tuple[str, ...], **extra) -> dict:

@@ -3,6 +3,9 @@ dev pairs (one real event reported twice vs two real events of one kind). Model-
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -68,6 +71,19 @@ def test_own_main_people_count_against_one_story(ecb):
     # the two Tara Reid reports share their main person
     claims = analyze([ecb["1_1ecb"], ecb["1_15ecb"]])
     assert own_actors(claims["1_1ecb"], claims["1_15ecb"]) == 0
+
+
+def test_tied_main_people_decide_the_same_in_every_process(ecb):
+    # 7_6ecbplus names Thompson and Klitschko equally often; 7_8ecb names Klitschko too, so
+    # 7_6ecbplus has no main person of its own. Before, the tie went to whichever key came
+    # first in a set, i.e. to the process's string hashing (PYTHONHASHSEED 1: 7.0, 2: 0.0).
+    code = ("import json, sys; from storydiff import Document; from storydiff.analyze import analyze; "
+            "from storydiff.story import own_actors; d = json.loads(sys.stdin.read()); "
+            "c = analyze([Document(k, t) for k, t in d]); print(own_actors(c[d[0][0]], c[d[1][0]]))")
+    pair = json.dumps([[k, ecb[k].text] for k in ("7_8ecb", "7_6ecbplus")])
+    results = {subprocess.run([sys.executable, "-c", code], input=pair, capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout.strip() for seed in ("1", "2")}
+    assert results == {"0.0"}
 
 
 def _alignment(*docs):

@@ -24,6 +24,27 @@ threshold cut distractors aligned from 36% to about 27%, but split 30 more same-
 pairs and 18 conflict cases the engine detects today; with places counted too it stays
 safe for conflicts and no longer helps. A 5-fold boosted-tree model over all these
 features stays on the same trade-off (F1 with distractors about 0.79).
+
+Measured and not adopted either (session 5; ECB+ dev alignment pairs, parameters chosen on
+odd topics, figures odd / even; conflict cases of benchmarks/run.py conflicts --limit 200):
+- People the other report never names, as a share: the salience of each report's top three
+  people that the other neither tags nor writes, averaged over both. Among compared pairs
+  it ranks distractors about as well as the score (AUC 0.81 / 0.78 against 0.76 / 0.88),
+  so it mostly moves the threshold: match - 0.15 * share with the threshold at 0.46 aligns
+  18% of distractor pairs instead of 35%, but compares 85% of same-story pairs instead of
+  98% and splits 21 of the 129 conflict cases detected today, for an unchanged F1 with
+  distractors (0.789 -> 0.795; even 0.827 -> 0.824). At an equal share of same-story
+  pairs kept (92%) it lets through 37% / 20% of distractors against 39% / 24%.
+- A logistic model over 12 pair features (the shares above for people, people and
+  organisations, all names; lead-to-lead and best support; covered share; name Jaccard;
+  disjoint years; length), fitted on one half, scored on the other: F1 with distractors
+  0.789 at 16% of distractors, same-story recall 0.90 -> 0.82.
+- Years: both reports give a year in only 39 of the 138 distractor pairs compared today;
+  same-story reports give disjoint years in 55 of 638 pairs (background history). A
+  dateline in one lead that the other report's years miss fires on 24 distractor and 39
+  same-story pairs.
+- Ceiling: with a perfect story decision and today's links F1 with distractors would be
+  0.843; linking every annotated sentence of same-story pairs as well, 0.862.
 """
 from __future__ import annotations
 
@@ -57,22 +78,27 @@ def salience(claims: list[Claim], types: tuple[str, ...] | None = None) -> Count
     out: Counter = Counter()
     for c in claims:
         weight = LEAD_WEIGHT if c.is_title or c.index < LEAD_CLAIMS else 1
-        for key in {e.key for e in c.entities if types is None or e.type in types}:
+        for key in dict.fromkeys(e.key for e in c.entities if types is None or e.type in types):
             out[key] += weight
     return out
 
 
 def own_actors(claims_a: list[Claim], claims_b: list[Claim]) -> float:
     """Salience of the main person of each report that the other never names, the weaker
-    of the two (0 when either report has no main person or names the other's)."""
+    of the two (0 when either report has no main person or names the other's).
+
+    When several people tie as a report's main person, it counts as the report's own only
+    if the other report names none of them: the tie is decided by what the texts say, not
+    by set order (which follows Python's per-process string hashing, so the same pair
+    could be one story in one run and two in the next)."""
     names_a, names_b = salience(claims_a), salience(claims_b)
 
     def unshared_main(claims: list[Claim], other: Counter) -> int:
         people = salience(claims, ("person",))
         if not people:
             return 0
-        key, weight = people.most_common(1)[0]
-        return 0 if key in other else weight
+        weight = max(people.values())
+        return 0 if any(w == weight and key in other for key, w in people.items()) else weight
     return float(min(unshared_main(claims_a, names_b), unshared_main(claims_b, names_a)))
 
 

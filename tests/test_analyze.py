@@ -52,3 +52,35 @@ def test_names_carry_the_predicate_they_fill():
     assert parts["Promises Treatment Center"] == ("check", "p:into")
     assert parts["Baytown"] == ("drive", "p:to")
     assert [(t.hour, t.minute) for t in claims[1].times if t.hour is not None] == [(8, 40)]
+
+
+@pytest.mark.parametrize("name,state", [("Mo.", "Missouri"), ("Ga.", "Georgia"), ("Calif.", "California"),
+                                        ("MO", "Missouri"), ("in", None), ("me", None)])
+def test_state_abbreviations(name, state):
+    from storydiff.analyze.gazetteer import us_state
+    assert us_state(name) == state
+
+
+@pytest.mark.slow
+def test_headline_words_are_not_names():
+    # the title's "Driver Charged" is two ordinary words the body writes in lower case;
+    # a sentence full of names is no headline, and its names stay
+    text = ("Woman Killed In Queens Hit-And-Run Accident, Driver Charged\n"
+            "A woman has died after being hit by a car in Queens, and the driver faces charges. "
+            "Tara Reid checked into Promises Treatment Center.")
+    claims = analyze([Document("queens", text)])["queens"]
+    names = {e.text for c in claims for e in c.entities}
+    assert "Driver Charged" not in names
+    assert {"Queens", "Tara Reid"} <= names
+
+
+@pytest.mark.slow
+def test_a_place_knows_the_places_around_it():
+    text = ("The fire broke out at a church in Wasilla, Alaska on Friday. "
+            "Comeaux died in the prison hospital in Springfield, Mo. on Monday. "
+            "Greek police said nothing.")
+    claims = analyze([Document("places", text)])["places"]
+    ents = {e.text: e for c in claims for e in c.entities}
+    assert ents["Wasilla"].within >= {ents["Alaska"].key, "country:united states"}
+    assert ents["Springfield"].within >= {ents["Mo."].key}
+    assert ents["Greek"].type == "group"  # a demonym names a people, not a place in the sentence

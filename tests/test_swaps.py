@@ -59,3 +59,18 @@ def test_a_swapped_value_is_a_conflict_and_the_real_value_is_not(case_id, ctype,
     found = _conflicts_at(swapped, tuple(swapped["b_span"]), ctype)
     assert found and value in found[0].summary
     assert not _conflicts_at(_case(swapped["pair"]), tuple(swapped["b_span"]), ctype)
+
+
+@pytest.mark.slow
+def test_a_place_is_not_set_against_the_place_around_it():
+    from storydiff.analyze import analyze
+    from storydiff.findings.conflicts import DocView
+
+    docs = [Document("a", "Lindsay Lohan checked into a rehab clinic in Malibu, California on Thursday."),
+            Document("b", "Lindsay Lohan checked into a rehab clinic in California on Thursday, her lawyer said.")]
+    claims = analyze(docs)
+    views = {d: DocView(c) for d, c in claims.items()}
+    ones = np.ones((len(claims["a"]), len(claims["b"])))
+    pairs = [(vx.text, vy.text) for vx, vy, _ in swaps.candidates("name", claims["b"], claims["a"], views["b"],
+                                                                   views["a"], ones.T, ones.T)]
+    assert ("California", "Malibu") not in pairs

@@ -137,6 +137,7 @@ class Entity:
     key: str
     head: str = ""  # lemma of the word it depends on ("placed" in "Bush was placed on reserve")
     role: str = ""  # its part there: subj, obj, p:<preposition>, or spaCy's relation
+    within: frozenset[str] = frozenset()  # keys of places that contain it ("Springfield, Mo.": Missouri, the US)
 
 
 @dataclass(frozen=True)

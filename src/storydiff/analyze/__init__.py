@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from ..model import Claim, Document, Entity
 from . import dates, entities, quantities, quotes
-from .nlp import get_nlp, sentence_stages
+from .nlp import english_word, get_nlp, sentence_stages
 
 _NEGATORS = {"no", "not", "never", "nobody", "none", "nothing", "neither", "nor", "n't", "without"}
 _NEG_VERBS = {"decline", "refuse", "deny", "fail"}
@@ -155,11 +155,14 @@ def _negation(sent) -> tuple[int, int] | None:
 
 
 def _unify_entities(claims_by_doc: dict[str, list[Claim]]) -> None:
+    for cl in claims_by_doc.values():
+        entities.drop_headline_words(cl, english_word)
     flat = [e for cl in claims_by_doc.values() for c in cl for e in c.entities]
     unified = iter(entities.unify(flat))
     for cl in claims_by_doc.values():
         for c in cl:
             c.entities = [next(unified) for _ in c.entities]
+    entities.locate(claims_by_doc.values())
 
 
 __all__ = ["analyze", "sentence_spans"]

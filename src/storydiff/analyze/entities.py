@@ -9,9 +9,10 @@ their acronyms ("National Security Council" = "NSC").
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from ..model import Entity
+from ..model import Claim, Entity
 from .gazetteer import country, fold, us_state
 
 _TYPE_OF_LABEL = {"PERSON": "person", "GPE": "place", "LOC": "place", "FAC": "place",
@@ -38,7 +39,8 @@ def entity_key(text: str, label: str) -> tuple[str, str]:
     etype = _TYPE_OF_LABEL.get(label, "other")
     nation = country(text)
     if nation and etype in ("place", "group", "org", "other"):
-        return "place", "country:" + fold(nation)
+        # "Greek police": a demonym names the country's people, it is not a place in the sentence
+        return "group" if label == "NORP" else "place", "country:" + fold(nation)
     if etype == "place" and us_state(text):
         return "place", "name:" + fold(us_state(text))
     if etype == "person":
@@ -98,4 +100,82 @@ def unify(entities: list[Entity]) -> list[Entity]:
             if len(words) >= 2:
                 key = "person:" + " ".join(words)
         out.append(replace(e, key=key) if key != e.key else e)
+    return out
+
+
+_LOWER_WORD = re.compile(r"(?<![\w.])[a-z][a-z'’-]+")
+_CAPITAL_WORD = re.compile(r"[A-Z][\w'’-]*")
+
+
+def drop_headline_words(claims: list[Claim], vocabulary: Callable[[str], bool]) -> None:
+    """Drop "names" of title-case lines made of ordinary words the body never capitalises
+    ("Driver Charged", "Large Riot Breaks Out"): spaCy reads a headline's capitals as names.
+    ``vocabulary`` tells an English word (the lemmatizer's word index)."""
+    heads = [c for c in claims if _headline_case(c)]
+    if not heads:
+        return
+    body = [c for c in claims if c not in heads]
+    lower = {w for c in body for w in _LOWER_WORD.findall(c.text)} | {lemma for c in body for lemma in c.lemmas}
+    capital = {w for c in body for w in _CAPITAL_WORD.findall(c.text)}
+    for c in heads:
+        c.entities = [e for e in c.entities if not _ordinary_words(e.text, lower, capital, vocabulary)]
+
+
+def _headline_case(c: Claim) -> bool:
+    """Most words outside its names capitalised, as in a headline ("Woman Killed In Queens
+    Hit-And-Run Accident"), unlike a sentence full of names ("Tara Reid checked into Promises")."""
+    text = c.text
+    for e in sorted(c.entities, key=lambda e: -e.start):
+        text = text[: e.start - c.start] + text[e.end - c.start:]
+    words = re.findall(r"[^\W\d_]{4,}", text)
+    return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+
+
+def _ordinary_words(name: str, lower: set[str], capital: set[str], vocabulary: Callable[[str], bool]) -> bool:
+    words = _CAPITAL_WORD.findall(_strip(name))
+    return bool(words) and not capital.intersection(words) and all(
+        any(f in lower or vocabulary(f) for f in _forms(w.lower())) for w in words)
+
+
+def _forms(word: str) -> set[str]:
+    """The word and its stems without an inflection ("Charged" -> charge, "Breaks" -> break)."""
+    forms = {word}
+    for suffix in ("s", "es", "d", "ed", "ing"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            stem = word[: -len(suffix)]
+            forms |= {stem, stem + "e"}
+    return forms
+
+
+def locate(claims_by_doc: Iterable[list[Claim]]) -> None:
+    """Set each place's ``within``: the places a report writes after it as its region
+    ("Springfield, Mo.", "Wellington, Somerset", "Malibu, California"), in any report of
+    the run, and a US state's country. A place never conflicts with a place around it."""
+    claims = [c for cl in claims_by_doc for c in cl]
+    parent: dict[str, set[str]] = {}
+    for c in claims:
+        places = [e for e in c.entities if e.type == "place"]
+        for a, b in zip(places, places[1:]):
+            if c.text[a.end - c.start:b.start - c.start] == ", " and a.key != b.key:
+                parent.setdefault(a.key, set()).add(b.key)
+    us = "country:" + fold(country("United States") or "United States")
+    for c in claims:
+        for e in c.entities:
+            if e.type == "place" and e.key.startswith("name:") and us_state(e.key[5:]):
+                parent.setdefault(e.key, set()).add(us)
+    if not parent:
+        return
+    for c in claims:
+        c.entities = [replace(e, within=frozenset(_around(e.key, parent))) if e.key in parent else e
+                      for e in c.entities]
+
+
+def _around(key: str, parent: dict[str, set[str]]) -> set[str]:
+    out: set[str] = set()
+    todo = list(parent.get(key, ()))
+    while todo:
+        k = todo.pop()
+        if k not in out and k != key:
+            out.add(k)
+            todo += parent.get(k, ())
     return out

@@ -81,6 +81,6 @@ def country(name: str) -> str | None:
 def us_state(name: str) -> str | None:
     """The US state a name or abbreviation ("Calif.", "CA") stands for."""
     key = fold(name)
-    if len(key) == 2 and not name.strip().isupper():
-        return None  # "in" or "me" are words, not Indiana or Maine
+    if len(key) == 2 and not (name.strip().isupper() or name.strip().endswith(".")):
+        return None  # "in" or "me" are words, not Indiana or Maine ("Mo." and "Ga." are states)
     return _state_index().get(key)

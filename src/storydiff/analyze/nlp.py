@@ -32,3 +32,20 @@ def sentence_stages(nlp) -> tuple[list[str], list[str]]:
     names = list(nlp.pipe_names)
     cut = max((i + 1 for i, n in enumerate(names) if n in SENTENCE_SETTERS), default=len(names))
     return names[:cut], names[cut:]
+
+
+def english_word(word: str) -> bool:
+    """Is a lower-case word in the English word index of the pipeline's lemmatizer (WordNet's
+    nouns, verbs, adjectives, adverbs)? Pipelines without one know no words: nothing is dropped."""
+    return word in _word_index()
+
+
+@functools.lru_cache(maxsize=1)
+def _word_index() -> frozenset[str]:
+    nlp = get_nlp()
+    if "lemmatizer" not in nlp.pipe_names:
+        return frozenset()
+    tables = nlp.get_pipe("lemmatizer").lookups
+    if "lemma_index" not in tables.tables:
+        return frozenset()
+    return frozenset(w for words in tables.get_table("lemma_index").values() for w in words)

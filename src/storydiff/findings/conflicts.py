@@ -101,6 +101,12 @@ def same(x: Value, y: Value) -> bool | None:
     return x.item.key == y.item.key or _name_contains(x.text, y.text)
 
 
+def inside(a: Entity, b: Entity) -> bool:
+    """Is one place within the other ("Malibu" and "California")? Then both can be true,
+    though neither report states the other's."""
+    return a.key in b.within or b.key in a.within
+
+
 def _name_contains(a: str, b: str) -> bool:
     wa, wb = set(_WORD.findall(a.lower())), set(_WORD.findall(b.lower()))
     return bool(wa and wb and (wa <= wb or wb <= wa))
@@ -140,6 +146,7 @@ class DocView:
             self._by_kind.setdefault(v.kind, []).append(v)
         self._gives: dict[tuple[str, str, str], bool] = {}
         self._lemmas = frozenset().union(*(c.lemmas for c in self.claims))
+        self._keys = frozenset(e.key for c in self.claims for e in c.entities)  # "Greek" names Greece too
 
     def counts_noun(self, lemma: str) -> bool:
         """Does this document use the word (a lemma) anywhere?"""
@@ -158,7 +165,8 @@ class DocView:
         key = (v.kind, _identity(v), v.text.lower())
         if key not in self._gives:
             self._gives[key] = any(_restates(x, v) for x in self._by_kind.get(v.kind, ())) or (
-                v.kind == "name" and re.search(r"\b" + re.escape(v.text.lower()) + r"\b", self.text) is not None)
+                v.kind == "name" and (v.item.key in self._keys
+                                      or re.search(r"\b" + re.escape(v.text.lower()) + r"\b", self.text) is not None))
         return self._gives[key]
 
     def gives_loosely(self, v: Value) -> bool:

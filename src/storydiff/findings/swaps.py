@@ -25,7 +25,7 @@ from pathlib import Path
 from .. import trees
 from ..analyze import dates, quantities
 from ..model import Claim
-from .conflicts import DocView, Value, context_overlap, crowded, same, same_part, slot_score, values
+from .conflicts import DocView, Value, context_overlap, crowded, inside, same, same_part, slot_score, values
 
 MODEL_DIR = Path(__file__).with_name("swap_models")
 KINDS = ("number", "date", "name")
@@ -81,7 +81,7 @@ def _differs(vx: Value, vy: Value) -> bool:
     verdict = same(vx, vy)
     if verdict is None and vx.kind == "number":
         return not quantities.compatible(vx.item, vy.item)
-    return verdict is False
+    return verdict is False and not (vx.kind == "name" and inside(vx.item, vy.item))
 
 
 class _DocFacts:

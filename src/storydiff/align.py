@@ -73,13 +73,14 @@ def shared_counts(sets: list[set]) -> np.ndarray:
 
 
 def claim_similarity(claims: list[Claim]) -> np.ndarray:
-    """Embedding cosine, raised by shared entities and content words."""
-    vec = get_embedder().encode([c.text for c in claims])
-    cos = vec @ vec.T
+    """Embedding cosine, raised by shared entities and content words (counted first: while
+    the embedding workers finish the texts prefetched in compare())."""
     words = [c.lemmas | _entity_keys(c) for c in claims]
     size = np.array([len(w) for w in words])
     least = np.minimum.outer(size, size)
     lex = np.divide(shared_counts(words), least, out=np.zeros(least.shape), where=least > 0).astype(np.float32)
+    vec = get_embedder().encode([c.text for c in claims])
+    cos = vec @ vec.T
     return 0.8 * cos + 0.2 * lex
 
 
@@ -177,8 +178,12 @@ def facts_from_links(n: int, pairs: list[tuple[int, int]]) -> list[list[int]]:
 def align(claims_by_doc: dict[str, list[Claim]]) -> Alignment:
     docs = list(claims_by_doc)
     claims = [c for d in docs for c in claims_by_doc[d]]
-    sim = claim_similarity(claims) if claims else np.zeros((0, 0), dtype=np.float32)
-    support = sim + anchor_bonus(claims) if claims else sim
+    if claims:
+        bonus = anchor_bonus(claims)  # before the similarity's encode(): while the embedding workers finish
+        sim = claim_similarity(claims)
+        support = sim + bonus
+    else:
+        sim = support = np.zeros((0, 0), dtype=np.float32)
     idx = {d: [i for i, c in enumerate(claims) if c.doc == d] for d in docs}
     scores = {(a, b): story_score(support, claims_by_doc[a], claims_by_doc[b], idx[a], idx[b])
               for i, a in enumerate(docs) for b in docs[i + 1:]}

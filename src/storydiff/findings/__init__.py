@@ -43,9 +43,9 @@ def compare(documents: list[Document]) -> Report:
                       meta={"seconds": round(time.perf_counter() - started, 3)})
     with prefetching() as prefetch:  # claims embedded while spaCy finds their entities and lemmas
         claims = analyze(docs, sentences=prefetch)
+        views = {d: DocView(cl) for d, cl in claims.items()}  # before align's encode(): while the workers finish
         alignment = align(claims)
     findings += _story_notices(alignment)
-    views = {d: DocView(cl) for d, cl in claims.items()}
     conflicts = _conflicts(alignment, views)
     in_conflict = {(ev.doc, ev.start) for f in conflicts for ev in f.claims}
     findings += conflicts + _agreements_and_omissions(alignment, views, in_conflict)

@@ -74,3 +74,16 @@ def test_a_place_is_not_set_against_the_place_around_it():
     pairs = [(vx.text, vy.text) for vx, vy, _ in swaps.candidates("name", claims["b"], claims["a"], views["b"],
                                                                    views["a"], ones.T, ones.T)]
     assert ("California", "Malibu") not in pairs
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("line,stamp", [
+    ("11/30/09 05:40 PM ET", True), ("Posted: Apr 02, 2009 11:06 PM CEST", True), ("Updated 4:08 p.m. ET", True),
+    ("The quake struck on Monday at 5 pm.", False)])
+def test_a_posting_time_is_no_date_of_the_story(line, stamp):
+    from storydiff.analyze import analyze
+    from storydiff.findings.conflicts import values
+
+    claims = analyze([Document("x", f"Inmate escapes\n{line}\nThe inmate escaped on Friday.")])["x"]
+    dated = [v for v in values(claims[1]) if v.kind == "date"]
+    assert claims[1].times and (not dated) is stamp

@@ -9,6 +9,7 @@ also gives A's, the reports do not contradict each other on it.
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -70,10 +71,27 @@ def values(c: Claim) -> list[Value]:
 
 def _values(c: Claim) -> list[Value]:
     out = [Value("number", c, q.start, q.end, q.text, q, _window(c, q.start, q.end)) for q in c.quantities]
-    out += [Value("date", c, t.start, t.end, t.text, t, _window(c, t.start, t.end)) for t in c.times]
+    if not _timestamp(c):
+        out += [Value("date", c, t.start, t.end, t.text, t, _window(c, t.start, t.end)) for t in c.times]
     out += [Value("name", c, e.start, e.end, e.text, e, _window(c, e.start, e.end))
             for e in c.entities if e.type in ("person", "place", "org")]
     return out
+
+
+_STAMP_WORDS = {"posted", "updated", "published", "last", "modified", "on", "at", "et", "est", "edt", "ct", "cst",
+                "cdt", "pt", "pst", "pdt", "gmt", "bst", "cet", "cest", "utc", "am", "pm", "a", "p", "m"}
+
+
+def _timestamp(c: Claim) -> bool:
+    """A line that only says when the page was posted ("11/30/09 05:40 PM ET", "Updated: Apr 02,
+    2009 11:06 PM CEST"): publication metadata, not a date of the story's events."""
+    if not c.times:
+        return False
+    text = c.text
+    for t in sorted(c.times, key=lambda t: -t.start):
+        text = text[: t.start - c.start] + " " + text[t.end - c.start:]
+    return all(w in _STAMP_WORDS or w in dates.MONTHS or w in dates.MONTH_ABBR or w in dates.WEEKDAYS
+               for w in _WORD.findall(text.lower()) if not w.isdigit())
 
 
 def _window(c: Claim, start: int, end: int, n: int = 5) -> frozenset:
@@ -98,7 +116,16 @@ def same(x: Value, y: Value) -> bool | None:
         return quantities.compatible(x.item, y.item)
     if x.kind == "date":
         return dates.compatible(x.item, y.item)
-    return x.item.key == y.item.key or _name_contains(x.text, y.text)
+    return x.item.key == y.item.key or _name_contains(x.text, y.text) or _near_names(x.item, y.item)
+
+
+def _near_names(a: Entity, b: Entity) -> bool:
+    """Two names of a place or organisation that differ in one word each, sharing two or more
+    ("Promises Treatment Center" / "Centre", "Betty Ford Clinic" / "Betty Ford Rehab")."""
+    if "person" in (a.type, b.type):
+        return False  # "John Paul Jones" and "John Paul Smith" are two people
+    wa, wb = (_words(e.text) - STOP for e in (a, b))
+    return len(wa & wb) >= 2 and len(wa - wb) <= 1 and len(wb - wa) <= 1
 
 
 def inside(a: Entity, b: Entity) -> bool:
@@ -108,8 +135,14 @@ def inside(a: Entity, b: Entity) -> bool:
 
 
 def _name_contains(a: str, b: str) -> bool:
-    wa, wb = set(_WORD.findall(a.lower())), set(_WORD.findall(b.lower()))
+    wa, wb = _words(a), _words(b)
     return bool(wa and wb and (wa <= wb or wb <= wa))
+
+
+@functools.lru_cache(maxsize=65536)
+def _words(s: str) -> frozenset:
+    """The lower-cased words of a name; cached: the same names meet in every pair of values."""
+    return frozenset(_WORD.findall(s.lower()))
 
 
 def _restates(x: Value, v: Value) -> bool:
@@ -345,7 +378,15 @@ _LIST_GLUE = re.compile(r"^\s*(?:,|,?\s*and|,?\s*or|&)\s*(?:the\s+)?$", re.I)
 
 
 def _members(c: Claim, etype: str) -> dict[str, Entity]:
-    """The longest coordinated list ("A, B, C and D") of entities of one type in the claim."""
+    """The longest coordinated list ("A, B, C and D") of entities of one type in the claim
+    (computed once per claim and type, then cached on it: a claim meets every claim of the other reports)."""
+    cache = c.__dict__.setdefault("_members", {})
+    if etype not in cache:
+        cache[etype] = _list_members(c, etype)
+    return cache[etype]
+
+
+def _list_members(c: Claim, etype: str) -> dict[str, Entity]:
     ents = sorted((e for e in c.entities if e.type == etype), key=lambda e: e.start)
     best: list[Entity] = []
     run: list[Entity] = []

@@ -81,16 +81,15 @@ def _claim_sentences(sdoc):
 
 def _claims(doc: Document, sdoc, sentences: list) -> list[Claim]:
     """The claims of one parsed document, from its (sentence, text) pairs (_claim_sentences)."""
-    published = _published(doc)
     claims: list[Claim] = []
     ents = list(sdoc.ents)  # Span.ents scans the whole document: walk them once instead
     ent_starts = [e.start for e in ents]
+    published = _published(doc)
     for sent, text in sentences:
         s = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
         sent_ents = _within(ents, ent_starts, sent)
         named = [_entity(e) for e in sent_ents if e.label_ in _ENT_LABELS]
-        times = [t for e in sent_ents if e.label_ in ("DATE", "TIME") or (e.label_ == "CARDINAL" and dates.is_clock(e.text))
-                 if (t := dates.parse(e.text, e.start_char, e.end_char, e.label_ != "DATE", published))]
+        times = _times(sent_ents, published)
         claims.append(Claim(
             doc=doc.id, index=len(claims), start=s, end=s + len(text), text=text,
             entities=named, quantities=quantities.extract(sent), times=times,
@@ -98,6 +97,11 @@ def _claims(doc: Document, sdoc, sentences: list) -> list[Claim]:
             lemmas=frozenset(t.lemma_.lower() for t in sent if t.pos_ in _CONTENT_POS and not t.is_stop),
             is_title=not claims and "\n" in doc.text[s:s + len(text) + 2] and text[-1:] not in ".!?\"”"))
     return claims
+
+
+def _times(sent_ents: list, published: dt.date | None) -> list:
+    return [t for e in sent_ents if e.label_ in ("DATE", "TIME") or (e.label_ == "CARDINAL" and dates.is_clock(e.text))
+            if (t := dates.parse(e.text, e.start_char, e.end_char, e.label_ != "DATE", published))]
 
 
 def _within(ents: list, starts: list[int], sent) -> list:

@@ -194,3 +194,16 @@ def same_grain(a: TimeExpr, b: TimeExpr) -> bool:
     """Do the two state the same fields (two weekdays, two years, two clock times)?"""
     fields = ("year", "month", "day", "weekday", "hour")
     return all((getattr(a, f) is None) == (getattr(b, f) is None) for f in fields)
+
+
+_STAMP_WORDS = {"posted", "updated", "published", "last", "modified", "on", "at", "et", "est", "edt", "ct", "cst",
+                "cdt", "pt", "pst", "pdt", "gmt", "bst", "cet", "cest", "utc", "am", "pm", "a", "p", "m"}
+
+
+def posting_line(text: str, spans: list[tuple[int, int]]) -> bool:
+    """Does a line only say when the page was posted ("11/30/09 05:40 PM ET", "Updated: Apr 02,
+    2009 11:06 PM CEST")? ``spans`` are its date/time expressions (offsets into ``text``)."""
+    for s, e in sorted(spans, reverse=True):
+        text = text[:s] + " " + text[e:]
+    return all(w in _STAMP_WORDS or w in MONTHS or w in MONTH_ABBR or w in WEEKDAYS
+               for w in _WORD.findall(text.lower()))

@@ -78,20 +78,9 @@ def _values(c: Claim) -> list[Value]:
     return out
 
 
-_STAMP_WORDS = {"posted", "updated", "published", "last", "modified", "on", "at", "et", "est", "edt", "ct", "cst",
-                "cdt", "pt", "pst", "pdt", "gmt", "bst", "cet", "cest", "utc", "am", "pm", "a", "p", "m"}
-
-
 def _timestamp(c: Claim) -> bool:
-    """A line that only says when the page was posted ("11/30/09 05:40 PM ET", "Updated: Apr 02,
-    2009 11:06 PM CEST"): publication metadata, not a date of the story's events."""
-    if not c.times:
-        return False
-    text = c.text
-    for t in sorted(c.times, key=lambda t: -t.start):
-        text = text[: t.start - c.start] + " " + text[t.end - c.start:]
-    return all(w in _STAMP_WORDS or w in dates.MONTHS or w in dates.MONTH_ABBR or w in dates.WEEKDAYS
-               for w in _WORD.findall(text.lower()) if not w.isdigit())
+    """A line that only says when the page was posted: publication metadata, not a date of the story."""
+    return bool(c.times) and dates.posting_line(c.text, [(t.start - c.start, t.end - c.start) for t in c.times])
 
 
 def _window(c: Claim, start: int, end: int, n: int = 5) -> frozenset:

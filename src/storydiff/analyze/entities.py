@@ -8,13 +8,12 @@ their acronyms ("National Security Council" = "NSC").
 """
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from ..model import Claim, Entity
-from .gazetteer import country, fold, province_of, regions_of, us_state
+from .gazetteer import country, fold, us_state
 
 _TYPE_OF_LABEL = {"PERSON": "person", "GPE": "place", "LOC": "place", "FAC": "place",
                   "NORP": "group", "ORG": "org", "EVENT": "event"}
@@ -159,28 +158,17 @@ def locate(claims_by_doc: Iterable[list[Claim]]) -> None:
         for a, b in zip(places, places[1:]):
             if c.text[a.end - c.start:b.start - c.start] == ", " and a.key != b.key:
                 parent.setdefault(a.key, set()).add(b.key)
+    us = "country:" + fold(country("United States") or "United States")
     for c in claims:
         for e in c.entities:
             if e.type == "place":
-                parent.setdefault(e.key, set()).update(_gazetteer_parents(e.key))
+                if e.key.startswith("name:") and us_state(e.key[5:]):
+                    parent.setdefault(e.key, set()).add(us)
     if not parent:
         return
     for c in claims:
         c.entities = [replace(e, within=frozenset(_around(e.key, parent))) if e.key in parent else e
                       for e in c.entities]
-
-
-@functools.lru_cache(maxsize=4096)
-def _gazetteer_parents(key: str) -> frozenset[str]:
-    """What the data packages say contains a place: a country's world regions, a US state's
-    or a province's country."""
-    kind, name = key.split(":", 1)
-    if kind == "country":
-        return frozenset("name:" + r for r in regions_of(country(name) or name.title()))
-    if kind != "name":
-        return frozenset()
-    nation = "United States" if us_state(name) else province_of(name)
-    return frozenset({"country:" + fold(nation)}) if nation else frozenset()
 
 
 def _around(key: str, parent: dict[str, set[str]]) -> set[str]:

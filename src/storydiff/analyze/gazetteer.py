@@ -78,42 +78,6 @@ def country(name: str) -> str | None:
     return hit
 
 
-@functools.lru_cache(maxsize=1)
-def _around_index() -> tuple[dict[str, list[str]], dict[str, str]]:
-    """(canonical country -> its world region and subregion, folded province -> its country)."""
-    from countryinfo import all_countries
-
-    regions: dict[str, list[str]] = {}
-    provinces: dict[str, str] = {}
-    infos = sorted((c.info() for c in all_countries()), key=lambda i: -(i.get("population") or 0))
-    for info in infos:
-        name = info.get("name")
-        if not name:
-            continue
-        regions[name] = [r for r in (info.get("region"), info.get("subregion")) if r]
-        for province in info.get("provinces") or ():
-            provinces.setdefault(fold(str(province)), name)
-    return regions, provinces
-
-
-_COMPASS = re.compile(r"^(north|south|east|west)ern ")
-
-
-def regions_of(nation: str) -> list[str]:
-    """Folded names of the world regions a country lies in: "Egypt" -> africa, northern africa,
-    north africa ("Northern Africa" is also written "North Africa")."""
-    out = []
-    for region in _around_index()[0].get(nation, ()):
-        key = fold(region)
-        out += [key] + ([_COMPASS.sub(r"\1 ", key)] if _COMPASS.match(key) else [])
-    return out
-
-
-def province_of(name: str) -> str | None:
-    """The country a province, county or state-level region is in ("Cumbria" -> United Kingdom)."""
-    return _around_index()[1].get(fold(name))
-
-
 def us_state(name: str) -> str | None:
     """The US state a name or abbreviation ("Calif.", "CA") stands for."""
     key = fold(name)

@@ -61,6 +61,11 @@ def test_state_abbreviations(name, state):
     assert us_state(name) == state
 
 
+def _named(text: str) -> dict:
+    """The entities analysis finds in one document, by their text."""
+    return {e.text: e for c in analyze([Document("doc", text)])["doc"] for e in c.entities}
+
+
 @pytest.mark.slow
 def test_headline_words_are_not_names():
     # the title's "Driver Charged" is two ordinary words the body writes in lower case;
@@ -68,10 +73,9 @@ def test_headline_words_are_not_names():
     text = ("Woman Killed In Queens Hit-And-Run Accident, Driver Charged\n"
             "A woman has died after being hit by a car in Queens, and the driver faces charges. "
             "Tara Reid checked into Promises Treatment Center.")
-    claims = analyze([Document("queens", text)])["queens"]
-    names = {e.text for c in claims for e in c.entities}
+    names = _named(text)
     assert "Driver Charged" not in names
-    assert {"Queens", "Tara Reid"} <= names
+    assert {"Queens", "Tara Reid"} <= names.keys()
 
 
 @pytest.mark.slow
@@ -79,8 +83,7 @@ def test_a_place_knows_the_places_around_it():
     text = ("The fire broke out at a church in Wasilla, Alaska on Friday. "
             "Comeaux died in the prison hospital in Springfield, Mo. on Monday. "
             "Greek police said nothing.")
-    claims = analyze([Document("places", text)])["places"]
-    ents = {e.text: e for c in claims for e in c.entities}
+    ents = _named(text)
     assert ents["Wasilla"].within >= {ents["Alaska"].key, "country:united states"}
     assert ents["Springfield"].within >= {ents["Mo."].key}
     assert ents["Greek"].type == "group"  # a demonym names a people, not a place in the sentence

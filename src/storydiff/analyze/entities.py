@@ -111,10 +111,11 @@ def drop_headline_words(claims: list[Claim], vocabulary: Callable[[str], bool]) 
     """Drop "names" of title-case lines made of ordinary words the body never capitalises
     ("Driver Charged", "Large Riot Breaks Out"): spaCy reads a headline's capitals as names.
     ``vocabulary`` tells an English word (the lemmatizer's word index)."""
-    heads = [c for c in claims if _headline_case(c)]
-    if not heads:
+    flags = [_headline_case(c) for c in claims]
+    if not any(flags):
         return
-    body = [c for c in claims if c not in heads]
+    heads = [c for c, head in zip(claims, flags) if head]
+    body = [c for c, head in zip(claims, flags) if not head]
     lower = {w for c in body for w in _LOWER_WORD.findall(c.text)} | {lemma for c in body for lemma in c.lemmas}
     capital = {w for c in body for w in _CAPITAL_WORD.findall(c.text)}
     for c in heads:
@@ -161,9 +162,8 @@ def locate(claims_by_doc: Iterable[list[Claim]]) -> None:
     us = "country:" + fold(country("United States") or "United States")
     for c in claims:
         for e in c.entities:
-            if e.type == "place":
-                if e.key.startswith("name:") and us_state(e.key[5:]):
-                    parent.setdefault(e.key, set()).add(us)
+            if e.type == "place" and e.key.startswith("name:") and us_state(e.key[5:]):
+                parent.setdefault(e.key, set()).add(us)
     if not parent:
         return
     for c in claims:

@@ -205,6 +205,7 @@ class Claim:
     negation: tuple[int, int] | None = None  # span of the negating word ("no", "not", "declined")
     lemmas: frozenset[str] = frozenset()  # content-word lemmas, for lexical overlap
     is_title: bool = False
+    is_posting: bool = False  # only says when the page was posted ("11/30/09 05:40 PM ET"): metadata
 
     @property
     def negated(self) -> bool:

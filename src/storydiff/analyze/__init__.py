@@ -95,7 +95,8 @@ def _claims(doc: Document, sdoc, sentences: list) -> list[Claim]:
             entities=named, quantities=quantities.extract(sent), times=times,
             quotes=quotes.extract(sent, named), negation=_negation(sent),
             lemmas=frozenset(t.lemma_.lower() for t in sent if t.pos_ in _CONTENT_POS and not t.is_stop),
-            is_title=not claims and "\n" in doc.text[s:s + len(text) + 2] and text[-1:] not in ".!?\"”"))
+            is_title=not claims and "\n" in doc.text[s:s + len(text) + 2] and text[-1:] not in ".!?\"”",
+            is_posting=bool(times) and dates.posting_line(text, [(t.start - s, t.end - s) for t in times])))
     return claims
 
 

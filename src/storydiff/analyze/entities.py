@@ -166,9 +166,9 @@ def locate(claims_by_doc: Iterable[list[Claim]]) -> None:
                 parent.setdefault(e.key, set()).add(us)
     if not parent:
         return
+    around = {key: frozenset(_around(key, parent)) for key in parent}
     for c in claims:
-        c.entities = [replace(e, within=frozenset(_around(e.key, parent))) if e.key in parent else e
-                      for e in c.entities]
+        c.entities = [replace(e, within=around[e.key]) if e.key in around else e for e in c.entities]
 
 
 def _around(key: str, parent: dict[str, set[str]]) -> set[str]:

@@ -71,16 +71,11 @@ def values(c: Claim) -> list[Value]:
 
 def _values(c: Claim) -> list[Value]:
     out = [Value("number", c, q.start, q.end, q.text, q, _window(c, q.start, q.end)) for q in c.quantities]
-    if not _timestamp(c):
+    if not c.is_posting:  # when the page was posted is not a date of the story
         out += [Value("date", c, t.start, t.end, t.text, t, _window(c, t.start, t.end)) for t in c.times]
     out += [Value("name", c, e.start, e.end, e.text, e, _window(c, e.start, e.end))
             for e in c.entities if e.type in ("person", "place", "org")]
     return out
-
-
-def _timestamp(c: Claim) -> bool:
-    """A line that only says when the page was posted: publication metadata, not a date of the story."""
-    return bool(c.times) and dates.posting_line(c.text, [(t.start - c.start, t.end - c.start) for t in c.times])
 
 
 def _window(c: Claim, start: int, end: int, n: int = 5) -> frozenset:

@@ -45,6 +45,7 @@ _DATE_PART = re.compile(
 _NAME_WORD = re.compile(r"^[A-Z][A-Za-z'\-.]+$")
 _NOT_NAMES = {"The", "He", "She", "His", "Her", "They", "It", "We", "I", "Mr.", "Mrs.", "Ms.", "Dr.", "Police"}
 _PLACE_TYPES = ("LOC_GEO", "LOC_FAC", "LOC_OTHER")
+_TIME_TYPES = ("TIME_DATE", "TIME_OF_THE_DAY", "TIME_DURATION", "TIME_REPETITION")
 
 
 def load(eval_dir: Path = EVAL) -> tuple[dict[str, dict], list[dict]]:
@@ -113,6 +114,15 @@ def _chains_by_sentence(doc: dict) -> dict[int, set[str]]:
     return out
 
 
+def _chain_texts(doc: dict, types: tuple[str, ...]) -> dict[str, str]:
+    """Gold chain -> the texts of the report's mentions of it of these types, joined."""
+    texts: dict[str, list[str]] = {}
+    for m in doc["mentions"]:
+        if m["chain"] and m["type"] in types:
+            texts.setdefault(m["chain"], []).append(m["text"])
+    return {chain: " | ".join(t) for chain, t in texts.items()}
+
+
 def _number_value(text: str) -> float:
     low = text.lower()
     return float(_WORDS.index(low)) if low in _WORDS else float(text.replace(",", ""))
@@ -121,10 +131,10 @@ def _number_value(text: str) -> float:
 def _number_site(a: dict, b: dict, rng: random.Random, *_) -> tuple | None:
     """A figure of a B sentence that an A sentence sharing a gold chain with it gives too."""
     chains_a, chains_b = _chains_by_sentence(a), _chains_by_sentence(b)
+    figures_a = {i: {_number_value(m.group(1)) for m in _NUMBER.finditer(_sentence(a, i))} for i in chains_a}
     sites = []
     for j, (s, e) in enumerate(b["sentences"]):
-        shared = [i for i, ch in chains_a.items() if ch & chains_b.get(j, set())]
-        values_a = {_number_value(m.group(1)) for i in shared for m in _NUMBER.finditer(_sentence(a, i))}
+        values_a = set().union(*(figures_a[i] for i, ch in chains_a.items() if ch & chains_b.get(j, set())))
         for m in _NUMBER.finditer(b["text"], s, e):
             v = _number_value(m.group(1))
             if v in values_a and not (1900 <= v <= 2099 and "." not in m.group(1)):
@@ -160,10 +170,7 @@ def _other_number(text: str, rng: random.Random) -> str:
 def _date_site(a: dict, b: dict, rng: random.Random, *_) -> tuple | None:
     """A weekday, month, year, day or clock time inside a gold time mention of B whose chain
     A also mentions with that same part."""
-    chain_texts: dict[str, str] = {}
-    for m in a["mentions"]:
-        if m["chain"] and m["type"].startswith("TIME"):
-            chain_texts[m["chain"]] = chain_texts.get(m["chain"], "") + " " + m["text"]
+    chain_texts = _chain_texts(a, _TIME_TYPES)
     sites = []
     for m in b["mentions"]:
         if m["type"] not in ("TIME_DATE", "TIME_OF_THE_DAY") or m["chain"] not in chain_texts:
@@ -258,10 +265,7 @@ def _pools(docs: dict[str, dict], gazetteer, english_word) -> dict[tuple, list[t
 def _name_site(a: dict, b: dict, rng: random.Random, kind: str, pools: dict, gazetteer, english_word) -> tuple | None:
     """A place or person name inside a gold mention of B that a mention of the same chain in A
     writes the same."""
-    chain_texts: dict[str, str] = {}
-    for m in a["mentions"]:
-        if m["chain"] and m["type"] in _types(kind):
-            chain_texts[m["chain"]] = chain_texts.get(m["chain"], "") + " | " + m["text"]
+    chain_texts = _chain_texts(a, _types(kind))
     sites = [run for m in b["mentions"] if m["type"] in _types(kind) and m["chain"] in chain_texts
              for run in _runs(kind, m["start"], m["text"], gazetteer, english_word)
              if re.search(r"(?<![\w-])" + re.escape(run[2]) + r"(?![\w-])", chain_texts[m["chain"]])]

@@ -9,7 +9,8 @@
 Examples come from the engine itself (storydiff.findings.swaps.candidates on each
 case's two reports), so training and use see the same features. Positives: the
 injected values of the kind (number; date; person and place for names), or the
-other report's value when the injected one is its best counterpart;
+other report's value when the injected one is its best counterpart (for kinds scored
+against every counterpart, the row whose counterpart is the replaced value);
 negatives: every candidate in the untouched control pairs (real reports give
 figures, dates and names the other never gives). The number model also learns from
 benchmarks/inject.py's cases: the same kind of swap made in every other same-story
@@ -48,7 +49,8 @@ PARAMS = dict(max_iter=100, learning_rate=0.1, max_leaf_nodes=8, l2_regularizati
 
 
 def examples(cases: list[dict], kinds: tuple[str, ...] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray, list]]:
-    """Per kind (default: all): feature rows, labels and (case, case type, topic) for every candidate."""
+    """Per kind (default: all): feature rows, labels (see _labels) and (case, case type, topic,
+    value) for every candidate."""
     from storydiff import Document
     from storydiff.align import align
     from storydiff.analyze import analyze
@@ -74,44 +76,73 @@ def examples(cases: list[dict], kinds: tuple[str, ...] | None = None) -> dict[st
                 continue
             for x, yd in ((a["id"], b["id"]), (b["id"], a["id"])):
                 block = np.ix_(idx[x], idx[yd])
+                found, values_seen = [], set()
                 for vx, vy, feats in candidates(kind, claims[x], claims[yd], views[x], views[yd],
                                                 al.sim[block], al.support[block]):
+                    group = (case["case"], x, vy.start)
+                    best_slot = group not in values_seen  # a value's rows come best slot first
+                    values_seen.add(group)
                     # B's injected value, or A's value set against it: one conflict seen from either side
-                    in_b = vy if yd == b["id"] else vx
+                    in_b, counterpart = (vy, vx) if yd == b["id"] else (vx, vy)
                     pos = injected and b_clean and any(in_b.start < e and s < in_b.end for s, e in spans)
                     if injected and not pos:
                         continue  # off-site candidates of injected cases: their control twin has them
+                    found.append((group, counterpart.text, best_slot, feats))
+                for (group, _, _, feats), label in zip(found, _labels(found, injected, case.get("original", ""))):
                     X.append(feats)
-                    y.append(int(pos))
-                    meta.append((case["case"], case["type"], _topic(case)))
+                    y.append(label)
+                    meta.append((case["case"], case["type"], _topic(case), group))
         if n % 100 == 0:
             print(f"  {n}/{len(cases)} cases", file=sys.stderr)
     return {k: (np.array(X, dtype=float), np.array(y), meta) for k, (X, y, meta) in rows.items()}
 
 
-def held_out(X: np.ndarray, y: np.ndarray, meta: list, folds: int = 5) -> np.ndarray:
+def _labels(found: list[tuple], injected: bool, original: str) -> list[int]:
+    """1 for an injected value against the counterpart it replaced, -1 against other
+    counterparts (scored, not learned from: EVERY_COUNTERPART kinds give one row per
+    counterpart), 0 for control rows. A value whose rows show no counterpart written like
+    the replaced one learns from its best-slot row."""
+    if not injected:
+        return [0] * len(found)
+    labels = [1 if original.lower() in text.lower() or text.lower() in original.lower() else -1
+              for _, text, _, _ in found]
+    learned = {group for (group, *_), label in zip(found, labels) if label == 1}
+    return [1 if best_slot and group not in learned else label
+            for (group, _, best_slot, _), label in zip(found, labels)]
+
+
+def _fit(X: np.ndarray, y: np.ndarray):
+    """The model of one kind, fitted on the rows it learns from (label 0 or 1)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
+    learn = y >= 0
+    return HistGradientBoostingClassifier(**PARAMS).fit(X[learn], y[learn])
+
+
+def held_out(X: np.ndarray, y: np.ndarray, meta: list, folds: int = 5) -> np.ndarray:
     fold = _fold_of({m[2] for m in meta}, folds)
     fold_of_row = np.array([fold[m[2]] for m in meta])
     p = np.zeros(len(y))
     for k in range(folds):
         test = fold_of_row == k
-        model = HistGradientBoostingClassifier(**PARAMS).fit(X[~test], y[~test])
-        p[test] = model.predict_proba(X[test])[:, 1]
+        p[test] = _fit(X[~test], y[~test]).predict_proba(X[test])[:, 1]
     return p
 
 
 def figures(kind: str, p: np.ndarray, meta: list, counts: Counter, budget: float) -> tuple[float, dict]:
     """Threshold at ``budget`` flagged values per control pair, and the recall it gives, both
-    on the dev conflict cases (benchmarks/inject.py's cases only train)."""
-    ctype = np.array([m[1] for m in meta])
-    dev = np.array([not inject.injected(m[0]) for m in meta])
-    ranked = np.sort(p[(ctype == "control") & dev])[::-1]
+    on the dev conflict cases (benchmarks/inject.py's cases only train). A value scored
+    against several counterparts counts once, with its best score, as the engine keeps it."""
+    best: dict[tuple, float] = {}
+    for m, score in zip(meta, p):
+        if not inject.injected(m[0]):
+            best[m[3]] = max(score, best.get(m[3], 0.0))
+    type_of = {m[3]: m[1] for m in meta}
+    ranked = sorted((score for g, score in best.items() if type_of[g] == "control"), reverse=True)
     threshold = float(ranked[min(len(ranked) - 1, int(budget * counts["control"]))])
     recall = {}
     for t in CASE_TYPES[kind]:
-        hit = {meta[i][0] for i in np.flatnonzero((ctype == t) & dev & (p > threshold))}
+        hit = {g[0] for g, score in best.items() if type_of[g] == t and score > threshold}
         recall[t] = round(len(hit) / max(1, counts[t]), 3)
     return threshold, recall
 
@@ -126,18 +157,16 @@ def export(kind: str, model, threshold: float, budget: float) -> dict:
 
 
 def fit(kind: str, X: np.ndarray, y: np.ndarray, meta: list, counts: Counter, write: bool) -> None:
-    from sklearn.ensemble import HistGradientBoostingClassifier
-
     from storydiff import trees
     from storydiff.findings import swaps
 
     p = held_out(X, y, meta)
-    print(f"{kind}: {len(y)} candidates, {int(y.sum())} injected")
+    print(f"{kind}: {len(y)} candidates, {int((y == 1).sum())} injected")
     for budget in (0.1, 0.15, 0.2, 0.25, 0.3, 0.4):
         t, recall = figures(kind, p, meta, counts, budget)
         print(f"  held-out, {budget:.2f} {kind} conflicts per real pair: threshold {t:.3f}, recall {recall}")
     threshold, recall = figures(kind, p, meta, counts, BUDGETS[kind])
-    model = HistGradientBoostingClassifier(**PARAMS).fit(X, y)
+    model = _fit(X, y)
     exported = export(kind, model, threshold, BUDGETS[kind])
     check = trees.predict(X[:200], exported)
     assert np.allclose(check, model.predict_proba(X[:200])[:, 1], atol=1e-6), "exported trees disagree"
@@ -164,8 +193,6 @@ def engine_check(cases: list[dict], data: dict, folds: int = 5) -> None:
     import subprocess
     import tempfile
 
-    from sklearn.ensemble import HistGradientBoostingClassifier
-
     import storydiff
     from storydiff.findings import swaps
 
@@ -181,7 +208,7 @@ def engine_check(cases: list[dict], data: dict, folds: int = 5) -> None:
                 train = np.array([fold[m[2]] != k for m in meta])
                 sub = [m for m, t in zip(meta, train) if t]
                 threshold, _ = figures(kind, held_out(X[train], y[train], sub), sub, train_counts, BUDGETS[kind])
-                model = HistGradientBoostingClassifier(**PARAMS).fit(X[train], y[train])
+                model = _fit(X[train], y[train])
                 (models / f"{kind}.json").write_text(json.dumps(export(kind, model, threshold, BUDGETS[kind])))
             swaps.MODEL_DIR = models
             for c in (c for c in cases if fold[_topic(c)] == k):

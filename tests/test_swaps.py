@@ -87,3 +87,23 @@ def test_a_posting_time_is_no_date_of_the_story(line, stamp):
     claims = analyze([Document("x", f"Inmate escapes\n{line}\nThe inmate escaped on Friday.")])["x"]
     dated = [v for v in values(claims[1]) if v.kind == "date"]
     assert claims[1].times and (not dated) is stamp
+
+
+@pytest.mark.slow
+def test_a_date_is_scored_against_every_counterpart_and_reported_once():
+    from storydiff.analyze import analyze
+    from storydiff.findings.conflicts import DocView
+
+    docs = [Document("a", "The earthquake struck on Monday, March 3, at 5 pm. Rescuers reached the town on Tuesday."),
+            Document("b", "The earthquake struck on Sunday at 5 pm, officials said.")]
+    claims = analyze(docs)
+    views = {d: DocView(c) for d, c in claims.items()}
+    ones = np.ones((len(claims["a"]), len(claims["b"])))
+    rows = [(vx.text, vy.text, feats) for vx, vy, feats in swaps.candidates(
+        "date", claims["a"], claims["b"], views["a"], views["b"], ones, ones) if vy.text == "Sunday"]
+    features = swaps.FEATURES["date"]
+    assert len(rows) > 1 and len({vx for vx, _, _ in rows}) == len(rows)
+    assert [f[features.index("best_slot")] for _, _, f in rows] == [1.0] + [0.0] * (len(rows) - 1)
+    assert all(f[features.index("slot_gap")] <= 0 for _, _, f in rows)
+    dated = [f.values for f in storydiff.compare(docs).findings if f.kind == "conflict" and f.type == "date"]
+    assert dated == [{"b": "Sunday", "a": "Monday, March 3"}]  # its best counterpart, once

@@ -150,8 +150,12 @@ def _swaps(al: Alignment, views: dict[str, DocView]) -> list[Candidate]:
         model = swaps.load_model(kind)
         slot = swaps.FEATURES[kind].index("slot")
         probs = trees.predict(np.array([f[2] for f in found], dtype=np.float64), model)
-        out += [value_candidate(vx, vy, feats[slot], round(float(p), 3))
-                for (vx, vy, feats), p in zip(found, probs) if p >= model["threshold"]]
+        best: dict[tuple, tuple] = {}  # a value scored against several counterparts keeps its best
+        for (vx, vy, feats), p in zip(found, probs):
+            key = (vx.claim.doc, vy.claim.doc, vy.start, vy.end)
+            if p >= model["threshold"] and (key not in best or p > best[key][1]):
+                best[key] = (value_candidate(vx, vy, feats[slot], round(float(p), 3)), p)
+        out += [c for c, _ in best.values()]
     return out
 
 

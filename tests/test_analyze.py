@@ -87,3 +87,13 @@ def test_a_place_knows_the_places_around_it():
     assert ents["Wasilla"].within >= {ents["Alaska"].key, "country:united states"}
     assert ents["Springfield"].within >= {ents["Mo."].key}
     assert ents["Greek"].type == "group"  # a demonym names a people, not a place in the sentence
+
+
+@pytest.mark.slow
+def test_no_name_runs_across_a_line_break():
+    # ECB+ topic 7: the small model reads "22:46 GMT\nWladimir Klitschko retained" as one
+    # amount of money, and the champion's name is lost with it
+    names = _named("7 July 2012 Last updated at 22:46 GMT\n"
+                   "Wladimir Klitschko retained his WBA, IBF and WBO heavyweight title belts.")
+    assert names["Wladimir Klitschko"].type == "person"
+    assert not any("\n" in name for name in names)

@@ -61,18 +61,21 @@ def test_a_swapped_value_is_a_conflict_and_the_real_value_is_not(case_id, ctype,
     assert not _conflicts_at(_case(swapped["pair"]), tuple(swapped["b_span"]), ctype)
 
 
-@pytest.mark.slow
-def test_a_place_is_not_set_against_the_place_around_it():
+def _candidates(kind: str, docs: list[Document], x: str, y: str) -> list[tuple]:
+    """swaps.candidates for the values of report y against report x, every claim pair alike."""
     from storydiff.analyze import analyze
     from storydiff.findings.conflicts import DocView
 
+    claims = analyze(docs)
+    ones = np.ones((len(claims[x]), len(claims[y])))
+    return swaps.candidates(kind, claims[x], claims[y], DocView(claims[x]), DocView(claims[y]), ones, ones)
+
+
+@pytest.mark.slow
+def test_a_place_is_not_set_against_the_place_around_it():
     docs = [Document("a", "Lindsay Lohan checked into a rehab clinic in Malibu, California on Thursday."),
             Document("b", "Lindsay Lohan checked into a rehab clinic in California on Thursday, her lawyer said.")]
-    claims = analyze(docs)
-    views = {d: DocView(c) for d, c in claims.items()}
-    ones = np.ones((len(claims["a"]), len(claims["b"])))
-    pairs = [(vx.text, vy.text) for vx, vy, _ in swaps.candidates("name", claims["b"], claims["a"], views["b"],
-                                                                   views["a"], ones.T, ones.T)]
+    pairs = [(vx.text, vy.text) for vx, vy, _ in _candidates("name", docs, "b", "a")]
     assert ("California", "Malibu") not in pairs
 
 
@@ -91,16 +94,9 @@ def test_a_posting_time_is_no_date_of_the_story(line, stamp):
 
 @pytest.mark.slow
 def test_a_date_is_scored_against_every_counterpart_and_reported_once():
-    from storydiff.analyze import analyze
-    from storydiff.findings.conflicts import DocView
-
     docs = [Document("a", "The earthquake struck on Monday, March 3, at 5 pm. Rescuers reached the town on Tuesday."),
             Document("b", "The earthquake struck on Sunday at 5 pm, officials said.")]
-    claims = analyze(docs)
-    views = {d: DocView(c) for d, c in claims.items()}
-    ones = np.ones((len(claims["a"]), len(claims["b"])))
-    rows = [(vx.text, vy.text, feats) for vx, vy, feats in swaps.candidates(
-        "date", claims["a"], claims["b"], views["a"], views["b"], ones, ones) if vy.text == "Sunday"]
+    rows = [(vx.text, vy.text, feats) for vx, vy, feats in _candidates("date", docs, "a", "b") if vy.text == "Sunday"]
     features = swaps.FEATURES["date"]
     assert len(rows) > 1 and len({vx for vx, _, _ in rows}) == len(rows)
     assert [f[features.index("best_slot")] for _, _, f in rows] == [1.0] + [0.0] * (len(rows) - 1)

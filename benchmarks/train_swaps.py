@@ -40,7 +40,8 @@ EVAL = ROOT.parent / "shared" / "eval"
 BUDGETS = {"number": 0.25, "date": 0.3, "name": 0.3}
 # kinds whose model also learns from benchmarks/inject.py's cases. Measured held-out (mean
 # recall over budgets 0.2-0.4): number 0.675 -> 0.708 with one swap per pair, 0.738 with one
-# in each report of a pair; date (0.62 -> 0.595) and names (place/person 0.498/0.455 ->
+# in each report of a pair, +0.024 more with each such site changed two ways (inject.py:
+# NUMBER_REPLACEMENTS); date (0.62 -> 0.595) and names (place/person 0.498/0.455 ->
 # 0.52/0.415) did not gain with one per pair, so they learn from the dev cases alone (dates
 # again with every counterpart scored, one case per report of a pair: 0.69 -> 0.64)
 INJECTED_KINDS = ("number",)

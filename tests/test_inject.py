@@ -1,5 +1,6 @@
 """benchmarks/inject.py makes the number model's extra training cases: each must be a real
-swap (one value of B changed, A giving the original) and the same on every run."""
+swap (one value of B changed, A giving the original) and the same on every run, and a number
+site gives one case per different replacement."""
 from __future__ import annotations
 
 import re
@@ -32,6 +33,12 @@ def test_injected_cases_change_one_value_that_the_other_report_gives():
         else:
             assert re.search(r"(?<!\w)" + re.escape(c["original"]), c["a"]["text"])
         assert inject.injected(c["case"])
+    replacements: dict[tuple, list[str]] = {}
+    for c in made:
+        if c["type"] == "number":
+            replacements.setdefault((c["a"]["id"], c["b"]["id"], c["b_span"][0]), []).append(c["replacement"])
+    assert all(len(set(r)) == len(r) <= inject.NUMBER_REPLACEMENTS for r in replacements.values())
+    assert max(map(len, replacements.values())) == inject.NUMBER_REPLACEMENTS  # one site, changed several ways
 
 
 def test_replacement_values_keep_their_form():

@@ -139,12 +139,12 @@ def figures(kind: str, p: np.ndarray, meta: list, counts: Counter, budget: float
     for m, score in zip(meta, p):
         if not inject.injected(m[0]):
             best[m[3]] = max(score, best.get(m[3], 0.0))
-    type_of = {m[3]: m[1] for m in meta}
-    ranked = sorted((score for g, score in best.items() if type_of[g] == "control"), reverse=True)
+    case_of = {m[3]: (m[0], m[1]) for m in meta}  # value -> (case, case type)
+    ranked = sorted((score for g, score in best.items() if case_of[g][1] == "control"), reverse=True)
     threshold = float(ranked[min(len(ranked) - 1, int(budget * counts["control"]))])
     recall = {}
     for t in CASE_TYPES[kind]:
-        hit = {g[0] for g, score in best.items() if type_of[g] == t and score > threshold}
+        hit = {case_of[g][0] for g, score in best.items() if case_of[g][1] == t and score > threshold}
         recall[t] = round(len(hit) / max(1, counts[t]), 3)
     return threshold, recall
 

@@ -29,6 +29,8 @@ import random
 import re
 from pathlib import Path
 
+from storydiff.analyze.dates import MONTHS, WEEKDAYS
+
 EVAL = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 
 _WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
@@ -36,9 +38,8 @@ _WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight"
           "nineteen", "twenty"]
 _NUMBER = re.compile(r"(?<![\w:/.$€£,-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|" + "|".join(_WORDS[1:]) + r")(?![\w:/]|,\d|\.\d)",
                      re.IGNORECASE)
-_WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"]
+_WEEKDAYS = [d.capitalize() for d in WEEKDAYS]
+_MONTHS = [m.capitalize() for m in MONTHS]
 _DATE_PART = re.compile(
     r"\b(?P<weekday>" + "|".join(_WEEKDAYS) + r")\b|\b(?P<month>" + "|".join(_MONTHS)
     + r"|(?:Jan|Feb|Aug|Sept?|Oct|Nov|Dec)\.)(?!\w)|\b(?P<year>(?:19|20)\d\d)\b"

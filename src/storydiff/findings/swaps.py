@@ -78,8 +78,10 @@ def candidates(kind: str, claims_x: list[Claim], claims_y: list[Claim], view_x: 
                 s = float(sim[i, j])
                 rows.append((slot_score(vx, vy, s, view_x, view_y), s, float(support[i, j]),
                              context_overlap(vx, vy), vx))
+            if not rows:
+                continue
             ranked = sorted(rows, key=lambda r: -r[0])
-            for rank in range(len(ranked) if kind in EVERY_COUNTERPART else min(1, len(ranked))):
+            for rank in range(len(ranked) if kind in EVERY_COUNTERPART else 1):
                 out.append(_features(kind, vy, ranked, rank, len(vals_x), doc_y, view_x, view_y))
     return out
 

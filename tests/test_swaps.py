@@ -103,3 +103,26 @@ def test_a_date_is_scored_against_every_counterpart_and_reported_once():
     assert all(f[features.index("slot_gap")] <= 0 for _, _, f in rows)
     dated = [f.values for f in storydiff.compare(docs).findings if f.kind == "conflict" and f.type == "date"]
     assert dated == [{"b": "Sunday", "a": "Monday, March 3"}]  # its best counterpart, once
+
+
+
+@pytest.mark.slow
+def test_a_person_is_not_set_against_the_place_whose_slot_it_fills():
+    # ECB+ topic 1 (dev-0215, untouched): 1_3ecb names the publicist, Jack Ketsoyan, at the end of
+    # the sentence where 1_1ecb writes the clinic's state; the place fills his slot best
+    from storydiff.align import align
+    from storydiff.analyze import analyze
+    from storydiff.findings.conflicts import DocView
+
+    case = _case("dev-0215")
+    docs = [Document(case[s]["id"], case[s]["text"]) for s in ("a", "b")]
+    claims = analyze(docs)
+    al = align(claims)
+    found = []
+    for x, y in (("1_1ecb", "1_3ecb"), ("1_3ecb", "1_1ecb")):
+        block = np.ix_([al.index(c) for c in claims[x]], [al.index(c) for c in claims[y]])
+        found += swaps.candidates("name", claims[x], claims[y], DocView(claims[x]), DocView(claims[y]),
+                                  al.sim[block], al.support[block])
+    pairs = {frozenset((vx.text, vy.text)) for vx, vy, _ in found}
+    assert found and frozenset(("California", "Jack Ketsoyan")) not in pairs
+    assert all((vx.item.type == "person") == (vy.item.type == "person") for vx, vy, _ in found)

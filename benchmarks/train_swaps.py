@@ -35,9 +35,12 @@ import inject
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT.parent / "shared" / "eval"
-# conflicts of each kind per untouched real pair at the threshold: together with the
-# rule-based kinds (membership, attribution, polarity) under 1 per pair
-BUDGETS = {"number": 0.25, "date": 0.3, "name": 0.3}
+# values of each kind flagged per untouched real pair at the threshold, counted before the
+# engine keeps one conflict per value (findings._one_per_value). Measured on the whole engine
+# held out (--engine-check): 0.25/0.3/0.3 gave 0.79 conflicts per control pair with one per
+# pair of values, 0.64 with one per value (recall 0.60 -> 0.5825); 0.25/0.4/0.35 with one per
+# value gives recall 0.60 again at 0.74 per pair, under the 1.0 target with room for unseen topics
+BUDGETS = {"number": 0.25, "date": 0.4, "name": 0.35}
 # kinds whose model also learns from benchmarks/inject.py's cases. Measured held-out (mean
 # recall over budgets 0.2-0.4): number 0.675 -> 0.708 with one swap per pair, 0.738 with one
 # in each report of a pair, +0.024 more with each such site changed two ways (inject.py:

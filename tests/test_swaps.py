@@ -126,3 +126,20 @@ def test_a_person_is_not_set_against_the_place_whose_slot_it_fills():
     pairs = {frozenset((vx.text, vy.text)) for vx, vy, _ in found}
     assert found and frozenset(("California", "Jack Ketsoyan")) not in pairs
     assert all((vx.item.type == "person") == (vy.item.type == "person") for vx, vy, _ in found)
+
+
+@pytest.mark.slow
+def test_a_swapped_value_conflicts_with_one_value_of_the_other_report_at_most():
+    # ECB+ topic 2: one report names the Oscars' producer where the other lists its presenters
+    from storydiff.analyze import analyze
+    from storydiff.findings import _one_per_value
+    from storydiff.findings.conflicts import value_candidate, values
+
+    docs = [Document("a", "The producer of the ceremony, Laurence Mark, said the show would run short."),
+            Document("b", "Chevy Chase, Goldie Hawn and Paul Hogan presented the ceremony, the producers said.")]
+    claims = analyze(docs)
+    mark = next(v for v in values(claims["a"][0]) if v.text == "Laurence Mark")
+    names = [v for v in values(claims["b"][0]) if v.kind == "name"]
+    assert len(names) >= 2
+    cands = [value_candidate(mark, v, 0.5, 0.6 + 0.1 * (i % 2)) for i, v in enumerate(names)]
+    assert [c.value_b for c in _one_per_value(cands)] == [names[1].text]

@@ -173,11 +173,16 @@ def _best_polarity(cands) -> list[Candidate]:
 
 
 def _one_per_value(cands) -> list[Candidate]:
-    """Keep the best-supported pairing for each differing value in each document."""
+    """Keep the best-supported pairing for each differing value in each document. A swapped
+    figure, date or name conflicts with one value of each other report at most, its most
+    likely: a name set against each of a list of four ("Laurence Mark vs Chevy Chase",
+    "... vs Goldie Hawn") is one doubtful pairing, not four conflicts. Rule-based conflicts
+    (membership, attribution) keep one per pair of values."""
     best: dict[tuple, Candidate] = {}
     for c in sorted(cands, key=lambda c: -c.confidence):
-        k = (c.type, c.b.doc, c.b_span[0], c.a.doc, c.value_a.lower())
-        k2 = (c.type, c.a.doc, c.a_span[0], c.b.doc, c.value_b.lower())
+        swapped = c.type in swaps.CONFLICT_TYPES
+        k = (c.type, c.b.doc, c.b_span[0], c.a.doc, "" if swapped else c.value_a.lower())
+        k2 = (c.type, c.a.doc, c.a_span[0], c.b.doc, "" if swapped else c.value_b.lower())
         if k in best or k2 in best:
             continue
         best[k] = best[k2] = c

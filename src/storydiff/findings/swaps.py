@@ -13,8 +13,9 @@ signals; each was fitted on the dev conflict cases with ECB+ topics held out
 and is evaluated with numpy (storydiff.trees).
 
 The models only rank; the threshold stored with each was chosen on held-out
-scores for a fixed number of conflicts of that kind per untouched real pair of
-reports (the budget in the model file).
+scores for a fixed number of flagged values of that kind per untouched real pair of
+reports (the budget in the model file); each flagged value is then reported against one
+value of the other report, its most likely (findings._one_per_value).
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from .conflicts import DocView, Value, context_overlap, crowded, inside, same, s
 
 MODEL_DIR = Path(__file__).with_name("swap_models")
 KINDS = ("number", "date", "name")
+CONFLICT_TYPES = ("number", "date", "place", "person")  # the conflict types a swap is reported as
 # kinds scored against every counterpart in the other report, not only the one that fits the
 # slot best: a date has several fields and the best-fitting counterpart by the hand-weighted
 # slot score is often not the one it replaced. Held-out date recall (mean over budgets 0.2-0.4,

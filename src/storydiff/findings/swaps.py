@@ -88,8 +88,9 @@ def candidates(kind: str, claims_x: list[Claim], claims_y: list[Claim], view_x: 
                 # tagger slip or another detail, no swap. Held-out place/person recall (dry run, mean
                 # over budgets 0.2-0.4) 0.485/0.445 -> 0.535/0.473; folds drawn two other ways +0.00/+0.01
                 continue
+            around = _value_features(vy, ranked, len(vals_x), doc_y, view_y)
             for rank in range(len(ranked) if kind in EVERY_COUNTERPART else 1):
-                out.append(_features(kind, vy, ranked, rank, len(vals_x), doc_y, view_x, view_y))
+                out.append(_features(kind, vy, ranked, rank, around, doc_y, view_x, view_y))
     return out
 
 
@@ -115,18 +116,26 @@ class _DocFacts:
                 self.longest[e.key] = max(self.longest.get(e.key, 0), len(e.text.split()))
 
 
-def _features(kind: str, vy: Value, rows: list, rank: int, n_x: int, doc_y: _DocFacts, view_x: DocView,
-              view_y: DocView) -> tuple[Value, Value, list[float]]:
-    """Features of ``vy`` against the counterpart ``rows[rank]`` (rows ranked by slot score)."""
+def _value_features(vy: Value, rows: list, n_x: int, doc_y: _DocFacts,
+                    view_y: DocView) -> tuple[list[float], list[float]]:
+    """The features of ``vy`` that do not depend on which counterpart it is set against, once
+    per value: (those before the counterpart's in FEATURES, those after)."""
+    before = [math.log1p(view_y.mentions(vy)), view_y.position(vy.claim), float(vy.claim.is_title),
+              math.log1p(len(rows)), *(max(r[k] for r in rows) for k in range(4))]
+    return before, [math.log1p(doc_y.n_values), math.log1p(n_x)]
+
+
+def _features(kind: str, vy: Value, rows: list, rank: int, around: tuple[list[float], list[float]],
+              doc_y: _DocFacts, view_x: DocView, view_y: DocView) -> tuple[Value, Value, list[float]]:
+    """Features of ``vy`` against the counterpart ``rows[rank]`` (rows ranked by slot score);
+    ``around`` holds its counterpart-free ones (_value_features)."""
     slot, sim, sup, ctx, vx = rows[rank]
     vals_y = values(vy.claim)
+    before, after = around
     feats = [
-        math.log1p(view_y.mentions(vy)), view_y.position(vy.claim), float(vy.claim.is_title),
-        math.log1p(len(rows)), max(r[0] for r in rows), max(r[1] for r in rows), max(r[2] for r in rows),
-        max(r[3] for r in rows), slot, sim, sup, ctx, float(view_y.gives_loosely(vx)),
+        *before, slot, sim, sup, ctx, float(view_y.gives_loosely(vx)),
         float(any(same(vx, y) for y in vals_y if y.kind == kind)),
-        math.log1p(view_x.mentions(vx)), float(vx.claim.is_title), view_x.position(vx.claim),
-        math.log1p(doc_y.n_values), math.log1p(n_x),
+        math.log1p(view_x.mentions(vx)), float(vx.claim.is_title), view_x.position(vx.claim), *after,
     ]
     feats += _KIND_FEATURES[kind](vx, vy, vals_y, doc_y, view_x)
     if kind in EVERY_COUNTERPART:

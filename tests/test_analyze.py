@@ -97,3 +97,29 @@ def test_no_name_runs_across_a_line_break():
                    "Wladimir Klitschko retained his WBA, IBF and WBO heavyweight title belts.")
     assert names["Wladimir Klitschko"].type == "person"
     assert not any("\n" in name for name in names)
+
+
+def _mention(text: str, etype: str, key: str) -> "Entity":
+    from storydiff.model import Entity
+    return Entity(start=0, end=len(text), text=text, type=etype, key=key)
+
+
+def test_one_person_tag_does_not_make_a_town_a_person():
+    # ECB+ topic 19: "As Athens burned" is tagged PERSON once among GPE mentions; the town
+    # stays a place. A surname a full name introduces is a person however it is tagged.
+    from storydiff.analyze.entities import unify
+    ents = unify([_mention("Athens", "person", "person:athens"), _mention("Athens", "place", "name:athens"),
+                  _mention("Athens", "place", "name:athens"), _mention("Rahman", "org", "name:rahman"),
+                  _mention("Hasim Rahman", "person", "person:rahman"), _mention("Rahman", "org", "name:rahman")])
+    assert [(e.type, e.key) for e in ents[:3]] == [("place", "name:athens")] * 3
+    assert {(e.type, e.key) for e in ents[3:]} == {("person", "person:rahman")}
+
+
+@pytest.mark.parametrize("a,b,nested", [
+    ("Houston", "Texas", True), ("Greece", "Europe", True), ("Brazos County", "Texas", True),
+    ("Calif.", "San Diego", True), ("the U.S.", "Ohio", True), ("New Zealand's", "Europe", False),
+    ("Palmer", "Alaska", True), ("Birmingham", "Alaska", False), ("Paris", "Cannes", False),
+    ("Texas", "Alabama", False)])
+def test_places_within_places(a, b, nested):
+    from storydiff.analyze.gazetteer import within
+    assert within(a, b) is nested and within(b, a) is nested

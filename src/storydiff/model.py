@@ -138,6 +138,7 @@ class Entity:
     head: str = ""  # lemma of the word it depends on ("placed" in "Bush was placed on reserve")
     role: str = ""  # its part there: subj, obj, p:<preposition>, or spaCy's relation
     within: frozenset[str] = frozenset()  # keys of places that contain it ("Springfield, Mo.": Missouri, the US)
+    label: str = ""  # the tagger's own label for this mention (PERSON, GPE, ORG...), before unify votes on the type
 
 
 @dataclass(frozen=True)

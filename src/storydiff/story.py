@@ -72,15 +72,22 @@ def match_score(support: np.ndarray, ia: list[int], ib: list[int]) -> float:
     return float((best_a + best_b) / 2)
 
 
-def salience(claims: list[Claim], types: tuple[str, ...] | None = None) -> Counter:
+def salience(claims: list[Claim], keys: set[str] | None = None) -> Counter:
     """Entity key -> how prominently the report names it: one per sentence naming it,
-    LEAD_WEIGHT in the title or lead."""
+    LEAD_WEIGHT in the title or lead (only the given keys, if any)."""
     out: Counter = Counter()
     for c in claims:
         weight = LEAD_WEIGHT if c.is_title or c.index < LEAD_CLAIMS else 1
-        for key in dict.fromkeys(e.key for e in c.entities if types is None or e.type in types):
+        for key in dict.fromkeys(e.key for e in c.entities if keys is None or e.key in keys):
             out[key] += weight
     return out
+
+
+def actors(claims: list[Claim]) -> set[str]:
+    """Keys of the names that act like people: people, and names the tagger called a person
+    at least once even where most mentions outvoted it (a ship, "INS Mysore", tagged PERSON
+    once is still the report's own actor, though no person to compare)."""
+    return {e.key for c in claims for e in c.entities if e.type == "person" or e.label == "PERSON"}
 
 
 def own_actors(claims_a: list[Claim], claims_b: list[Claim]) -> float:
@@ -92,9 +99,10 @@ def own_actors(claims_a: list[Claim], claims_b: list[Claim]) -> float:
     by set order (which follows Python's per-process string hashing, so the same pair
     could be one story in one run and two in the next)."""
     names_a, names_b = salience(claims_a), salience(claims_b)
+    people_keys = actors(claims_a) | actors(claims_b)
 
     def unshared_main(claims: list[Claim], other: Counter) -> int:
-        people = salience(claims, ("person",))
+        people = salience(claims, people_keys)
         if not people:
             return 0
         weight = max(people.values())

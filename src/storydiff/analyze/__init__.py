@@ -120,7 +120,8 @@ def _within(ents: list, starts: list[int], sent) -> list:
 def _entity(span) -> Entity:
     etype, key = entities.entity_key(span.text, span.label_)
     head, role = _governor(span)
-    return Entity(start=span.start_char, end=span.end_char, text=span.text, type=etype, key=key, head=head, role=role)
+    return Entity(start=span.start_char, end=span.end_char, text=span.text, type=etype, key=key, head=head, role=role,
+                  label=span.label_)
 
 
 _MODIFIER_DEPS = {"compound", "amod", "nummod", "poss", "appos", "npadvmod", "nmod", "quantmod", "conj", "det"}

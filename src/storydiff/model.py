@@ -204,6 +204,7 @@ class Claim:
     times: list[TimeExpr] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     negation: tuple[int, int] | None = None  # span of the negating word ("no", "not", "declined")
+    denied: str = ""  # lemma of the verb the negation denies ("recover" in "never recovered")
     lemmas: frozenset[str] = frozenset()  # content-word lemmas, for lexical overlap
     is_title: bool = False
     is_posting: bool = False  # only says when the page was posted ("11/30/09 05:40 PM ET"): metadata

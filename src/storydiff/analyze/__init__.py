@@ -90,10 +90,11 @@ def _claims(doc: Document, sdoc, sentences: list) -> list[Claim]:
         sent_ents = _within(ents, ent_starts, sent)
         named = [_entity(e) for e in sent_ents if e.label_ in _ENT_LABELS]
         times = _times(sent_ents, published)
+        negation, denied = _negation(sent)
         claims.append(Claim(
             doc=doc.id, index=len(claims), start=s, end=s + len(text), text=text,
             entities=named, quantities=quantities.extract(sent), times=times,
-            quotes=quotes.extract(sent, named), negation=_negation(sent),
+            quotes=quotes.extract(sent, named), negation=negation, denied=denied,
             lemmas=frozenset(t.lemma_.lower() for t in sent if t.pos_ in _CONTENT_POS and not t.is_stop),
             is_title=not claims and "\n" in doc.text[s:s + len(text) + 2] and text[-1:] not in ".!?\"”",
             is_posting=bool(times) and dates.posting_line(text, [(t.start - s, t.end - s) for t in times])))
@@ -151,13 +152,33 @@ def _governor(span) -> tuple[str, str]:
     return head.lemma_.lower(), role
 
 
-def _negation(sent) -> tuple[int, int] | None:
-    """Span of the first word that negates the sentence, if any."""
+def _negation(sent) -> tuple[tuple[int, int] | None, str]:
+    """Span of the first word that negates the sentence, if any, and the lemma of what it
+    denies: the verb it governs ("the American never recovered" -> recover; "no evacuation
+    has been put on the agenda" -> put), or the one a denying verb takes ("refused to
+    comment" -> comment). "No doubt" and "not only" deny nothing."""
     for tok in sent:
         if tok.dep_ == "neg" or (tok.lower_ in _NEGATORS and tok.dep_ in ("det", "neg", "advmod", "prep")) \
                 or (tok.lemma_.lower() in _NEG_VERBS and tok.pos_ == "VERB"):
-            return tok.idx, tok.idx + len(tok.text)
-    return None
+            if tok.head.lower_ in _NOT_DENIALS or (tok.i + 1 < len(tok.doc) and tok.nbor().lower_ in _NOT_DENIALS):
+                continue
+            return (tok.idx, tok.idx + len(tok.text)), _denied(tok)
+    return None, ""
+
+
+_NOT_DENIALS = {"doubt", "only", "-"}  # "no doubt", "not only", "a no-contest"
+
+
+def _denied(tok) -> str:
+    if tok.lower_ == "without":
+        return ""  # "arrested without incident" denies the incident, not the arrest
+    if tok.lemma_.lower() in _NEG_VERBS:
+        verbs = [c for c in tok.children if c.dep_ in ("xcomp", "ccomp") and c.pos_ in ("VERB", "AUX")]
+        return verbs[0].lemma_.lower() if verbs else ""
+    head = tok.head
+    while head.pos_ not in ("VERB", "AUX") and head.head.i != head.i:  # up to the root at most
+        head = head.head
+    return head.lemma_.lower() if head.pos_ in ("VERB", "AUX") else ""
 
 
 def _unify_entities(claims_by_doc: dict[str, list[Claim]]) -> None:

@@ -141,34 +141,60 @@ _CAPITAL_WORD = re.compile(r"[A-Z][\w'’-]*")
 
 
 def drop_headline_words(claims: list[Claim], vocabulary: Callable[[str], bool]) -> None:
-    """Drop "names" of title-case lines made of ordinary words the body never capitalises
-    ("Driver Charged", "Large Riot Breaks Out"): spaCy reads a headline's capitals as names.
-    ``vocabulary`` tells an English word (the lemmatizer's word index)."""
+    """Drop the ordinary words the body never capitalises from "names" of title-case lines:
+    spaCy reads a headline's capitals as names. A name made only of them goes ("Driver
+    Charged", "Large Riot Breaks Out"); one that starts or ends with them is cut to the real
+    name ("Lindsay Lohan Checks Out" -> Lindsay Lohan). A title line counts as title-case
+    when the words such cuts take count too: "Lindsay Lohan Checks Out Of Rehab" has one long
+    word outside names. ``vocabulary`` tells an English word (the lemmatizer's word index)."""
     flags = [_headline_case(c) for c in claims]
-    if not any(flags):
-        return
-    heads = [c for c, head in zip(claims, flags) if head]
-    body = [c for c, head in zip(claims, flags) if not head]
+    body = [c for c, head in zip(claims, flags) if not head and not c.is_title]
     lower = {w for c in body for w in _LOWER_WORD.findall(c.text)} | {lemma for c in body for lemma in c.lemmas}
     capital = {w for c in body for w in _CAPITAL_WORD.findall(c.text)}
-    for c in heads:
-        c.entities = [e for e in c.entities if not _ordinary_words(e.text, lower, capital, vocabulary)]
+
+    def ordinary(word: str) -> bool:
+        return word not in capital and any(f in lower or vocabulary(f) for f in _forms(word.lower()))
+    for c, head in zip(claims, flags):
+        if head or (c.is_title and _headline_case(c, ordinary)):
+            c.entities = [t for e in c.entities if (t := _trim(e, ordinary)) is not None]
 
 
-def _headline_case(c: Claim) -> bool:
+def _headline_case(c: Claim, ordinary: Callable[[str], bool] | None = None) -> bool:
     """Most words outside its names capitalised, as in a headline ("Woman Killed In Queens
-    Hit-And-Run Accident"), unlike a sentence full of names ("Tara Reid checked into Promises")."""
+    Hit-And-Run Accident"), unlike a sentence full of names ("Tara Reid checked into Promises").
+    With ``ordinary``, the ordinary words at the ends of names count as outside them."""
     text = c.text
+    cut: list[str] = []
     for e in sorted(c.entities, key=lambda e: -e.start):
         text = text[: e.start - c.start] + text[e.end - c.start:]
-    words = re.findall(r"[^\W\d_]{4,}", text)
+        if ordinary is not None:
+            cut += _ends(e, ordinary)[1]
+    words = re.findall(r"[^\W\d_]{4,}", text) + [w for w in cut if len(w) >= 4]
     return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
 
 
-def _ordinary_words(name: str, lower: set[str], capital: set[str], vocabulary: Callable[[str], bool]) -> bool:
-    words = _CAPITAL_WORD.findall(_strip(name))
-    return bool(words) and not capital.intersection(words) and all(
-        any(f in lower or vocabulary(f) for f in _forms(w.lower())) for w in words)
+def _ends(e: Entity, ordinary: Callable[[str], bool]) -> tuple[list, list[str]]:
+    """The capitalised words of a name: (those kept, as matches; the ordinary ones that open
+    or close it, which a headline lends it)."""
+    words = list(_CAPITAL_WORD.finditer(e.text))
+    keep = words[:]
+    while keep and ordinary(keep[0].group()):
+        keep.pop(0)
+    while keep and ordinary(keep[-1].group()):
+        keep.pop()
+    return keep, [m.group() for m in words if m not in keep]
+
+
+def _trim(e: Entity, ordinary: Callable[[str], bool]) -> Entity | None:
+    """The name without the ordinary words that open or close it (None if nothing else)."""
+    keep, cut = _ends(e, ordinary)
+    if not cut:
+        return e
+    if not keep:
+        return None
+    s, t = keep[0].start(), keep[-1].end()
+    etype, key = entity_key(e.text[s:t], e.label)
+    return replace(e, start=e.start + s, end=e.start + t, text=e.text[s:t], type=etype, key=key)
 
 
 def _forms(word: str) -> set[str]:

@@ -38,8 +38,18 @@ _COUNT_DEPS = {"nummod", "quantmod", "compound", "amod", "appos", "nmod", "npadv
 
 
 def compatible(a: Quantity, b: Quantity) -> bool:
-    """Can the two quantities be the same figure? ("about 1,000" and "1000" can.)"""
+    """Can the two quantities be the same figure? ("about 1,000" and "1000" can.)
+
+    Two bounds the same way are two figures, not two ranges: "at least two million users"
+    and "at least five million" could both hold, but the reports give different tolls (the
+    usual sign of one running behind), so they are compared as "about" each."""
+    if _BOUND.get(a.approx) and _BOUND.get(a.approx) == _BOUND.get(b.approx):
+        below, above = _APPROX["about"]
+        return a.value * (1 - below) <= b.value * (1 + above) and b.value * (1 - below) <= a.value * (1 + above)
     return a.low <= b.high and b.low <= a.high
+
+
+_BOUND = {"more than": "low", "at least": "low", "up to": "high"}
 
 
 def same_figure(a: Quantity, b: Quantity) -> bool:
@@ -233,14 +243,18 @@ def _counted(doc, i, j, sent_start: int, sent_end: int) -> str | None:
         after = doc[j + 2]
         if after.lower_ in ("year", "years") and any(t.lower_ == "old" for t in doc[j + 3:j + 5]):
             return "age"  # "23-year-old", "59-year old"
-        return after.lemma_.lower()
-    if nxt is not None and nxt.lower_ == "of" and j + 2 < len(doc) and doc[j + 2].pos_ in ("NOUN", "PRON", "PROPN"):
-        return doc[j + 2].lemma_.lower()
+        return after.lemma_.lower() if after.is_alpha else None  # "7-for-14" is a shooting line
+    if nxt is not None and nxt.lower_ == "of" and j + 2 < sent_end:
+        # "two of them", "one of the victims"; "one of the not yet answered questions" counts nothing sure
+        k = j + 2 + (doc[j + 2].lower_ in _ARTICLES)
+        if k < sent_end and doc[k].pos_ in ("NOUN", "PRON", "PROPN") and doc[k].lower_ not in _ARTICLES:
+            return _lemma(doc, k)
+        return None
     # the parse may run across a line break (headline into dateline): stay inside the claim
     if tok.dep_ in _COUNT_DEPS and tok.head.pos_ in ("NOUN", "PROPN") and j < tok.head.i < sent_end:
         if tok.head.lower_ in ("year", "years") and tok.head.i + 1 < len(doc) and doc[tok.head.i + 1].lower_ == "old":
             return "age"
-        return tok.head.lemma_.lower()
+        return _lemma(doc, tok.head.i)
     if nxt is not None and nxt.pos_ == "NOUN":
         return _head_noun_after(doc, j + 1, min(len(doc), j + 4)) or nxt.lemma_.lower()
     if nxt is not None and nxt.pos_ in ("ADJ", "VERB") and nxt.lemma_.lower() in _DEATH:
@@ -255,3 +269,18 @@ def _counted(doc, i, j, sent_start: int, sent_end: int) -> str | None:
     if tok.dep_ == "pobj" or tok.head.pos_ == "VERB":
         return None
     return None
+
+
+_ARTICLES = {"the", "a", "an", "these", "those", "its", "their"}
+
+
+def _lemma(doc, k: int) -> str:
+    """A counted noun's lemma, whole when written with a hyphen ("co-workers" -> co-worker);
+    "per cent" is percent."""
+    tok = doc[k]
+    if tok.lower_ == "cent" and k > 0 and doc[k - 1].lower_ == "per":
+        return "percent"
+    if k + 2 < len(doc) and doc[k + 1].text == "-" and not tok.whitespace_ and not doc[k + 1].whitespace_ \
+            and doc[k + 2].is_alpha:
+        return f"{tok.lower_}-{doc[k + 2].lemma_.lower()}"
+    return tok.lemma_.lower()

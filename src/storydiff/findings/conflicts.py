@@ -295,26 +295,37 @@ def attribution_conflicts(a: Claim, b: Claim, sim: float) -> list[Candidate]:
 
 def polarity_conflicts(a: Claim, b: Claim, sim: float) -> list[Candidate]:
     """One report denies what the other affirms, in two claims aligned as one fact (the
-    caller checks that)
-    about the same actors. Evidence: the negating word, and the shared actor in the
-    affirming claim. A soft conflict: negation can sit in a side clause."""
+    caller checks that): the verb the negation denies is stated in the other claim, about an
+    actor both name ("Smith did not attend the meeting" / "Smith attended the meeting").
+    Evidence: the negating word, and the shared actor in the affirming claim.
+
+    Without the shared verb a negation is mostly about something else: on the 400 real
+    pairs of the ECB+ dev controls, two aligned claims sharing two people, one negated, made
+    31 tensions, nearly all noise ("Thompson just didn't have a shot" / "Klitschko defeats
+    Thompson"); with the denied verb required, 6 ("they could not be rescued" / "were
+    rescued")."""
     if a.negated == b.negated:
         return []
     neg, pos = (a, b) if a.negated else (b, a)
-    shared = {e.key for e in neg.entities} & {e.key for e in pos.entities}
-    # the same people in both: "Putin discusses ... with Trump" vs "no evacuation ... Trump's summit with Putin"
-    people = [e for e in pos.entities if e.key in shared and e.type == "person"]
-    if len({e.key for e in people}) < 2:
+    if not neg.denied or neg.denied in _LIGHT_VERBS or neg.denied not in pos.lemmas:
         return []
-    actor = people[0]
+    shared = {e.key for e in neg.entities} & {e.key for e in pos.entities}
+    actors = sorted((e for e in pos.entities if e.key in shared), key=lambda e: (e.type != "person", e.start))
+    if not actors:
+        return []
+    actor = actors[0]
     s, e = neg.negation
     cue = (s, e, neg.text[s - neg.start:e - neg.start])
     spans = {neg.doc: cue, pos.doc: (actor.start, actor.end, actor.text)}
     return [Candidate(
         "polarity", a, b, spans[a.doc], spans[b.doc], short(a.text), short(b.text),
         confidence=_conf(sim, 0.45),
-        summary=f"{neg.doc} negates what {pos.doc} states about {actor.text}: "
+        summary=f"{neg.doc} denies what {pos.doc} states about {actor.text} ({neg.denied}): "
                 f"\u201c{short(neg.text, 70)}\u201d vs \u201c{short(pos.text, 70)}\u201d", details={})]
+
+
+# verbs too light or too common to carry a denial by themselves ("was not", "did not say")
+_LIGHT_VERBS = {"be", "have", "do", "say", "tell", "report", "add", "make", "get", "go", "come", "take"}
 
 
 def short(text: str, n: int = 90) -> str:

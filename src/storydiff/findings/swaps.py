@@ -24,7 +24,7 @@ import math
 from pathlib import Path
 
 from .. import trees
-from ..analyze import dates, gazetteer, quantities
+from ..analyze import dates, quantities
 from ..model import Claim
 from .conflicts import DocView, Value, context_overlap, crowded, inside, same, same_part, slot_score, values
 
@@ -92,13 +92,6 @@ def candidates(kind: str, claims_x: list[Claim], claims_y: list[Claim], view_x: 
             for rank in range(len(ranked) if kind in EVERY_COUNTERPART else 1):
                 out.append(_features(kind, vy, ranked, rank, around, doc_y, view_x, view_y))
     return out
-
-
-def nested(vx: Value, vy: Value) -> bool:
-    """Two names of which one is a place within the other ("Houston" and "Texas", "Greece"
-    and "Europe"): both can be true, so no swap. Asked only of values about to be flagged:
-    the gazetteer's data load on first use (analyze.gazetteer.within)."""
-    return vx.kind == "name" and gazetteer.within(vx.text, vy.text)
 
 
 def _differs(vx: Value, vy: Value) -> bool:

@@ -160,3 +160,14 @@ def test_when_two_figures_can_be_the_same(a, b, same):
     def quantity(value, approx):
         return Quantity(0, 1, str(value), value, *_bounds(value, value, approx), approx=approx)
     assert compatible(quantity(*a), quantity(*b)) is same
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text,times", [
+    ("Ford played at North Carolina from 1974-78 and scored 2,290 points.", []),  # a span of years
+    ("Hansbrough tied Ford on a jumper with 14:05 left in the first half.", []),  # a game clock
+    ("The 76ers opened the 2008-09 season 9-14 and fired Cheeks on Saturday.", ["Saturday"]),
+    ("The update came out on 2011-10-12 at 12:05 p.m.", ["2011-10-12", "12:05 p.m."])])
+def test_periods_and_game_clocks_are_no_dates(text, times):
+    [claim] = analyze([Document("doc", text)])["doc"]
+    assert [t.text for t in claim.times] == times

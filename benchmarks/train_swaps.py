@@ -59,9 +59,9 @@ def examples(cases: list[dict], kinds: tuple[str, ...] | None = None) -> dict[st
     from storydiff import Document
     from storydiff.align import align
     from storydiff.analyze import analyze
+    from storydiff.analyze.gazetteer import within
     from storydiff.findings import prepare
     from storydiff.findings.conflicts import DocView
-    from storydiff.analyze.gazetteer import within
     from storydiff.findings.swaps import KINDS, candidates
 
     rows: dict[str, tuple[list, list, list]] = {k: ([], [], []) for k in kinds or KINDS}

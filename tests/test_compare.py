@@ -83,6 +83,8 @@ def test_conflict_3_no_tension_read_into_a_negation_about_something_else(report)
 def test_polarity_is_a_denial_of_what_the_other_states(a, b, found):
     report = storydiff.compare([Document("a", a), Document("b", b)])
     assert any(f.type == "polarity" for f in report.conflicts) is found
+    # a denial is not also listed as a fact both corroborate
+    assert not found or not any(f.type == "corroborated" and "attend" in f.summary for f in report.agreements)
 
 
 def test_no_conflict_on_1000_volunteers_or_the_quote(report):

@@ -234,7 +234,7 @@ def _agreements_and_omissions(al: Alignment, views: dict[str, DocView],
     for fact in al.facts:
         fdocs = fact.docs
         group = next(g for g in al.groups if fdocs[0] in g)
-        if len(fdocs) >= 2:
+        if len(fdocs) >= 2 and not _denial(fact.claims):
             out.append(_agreement(fact.claims, fdocs, group))
         om = _omission(al, fact.claims, fdocs, group) if len(fdocs) < len(group) else None
         if om:
@@ -242,6 +242,12 @@ def _agreements_and_omissions(al: Alignment, views: dict[str, DocView],
         elif len(group) > 1:
             out += [f for c in fact.claims if (f := _detail_omission(c, group, views, in_conflict))]
     return out
+
+
+def _denial(claims: list[Claim]) -> bool:
+    """Two claims, one denying what the other states ("did not attend" / "attended"): a
+    polarity conflict, not a fact both reports corroborate."""
+    return len(claims) == 2 and bool(polarity_conflicts(claims[0], claims[1], 1.0))
 
 
 def _event_agreement(ev: Event, groups: list[list[str]]) -> Finding:

@@ -103,8 +103,8 @@ def _claims(doc: Document, sdoc, sentences: list) -> list[Claim]:
 
 def _times(sent_ents: list, published: dt.date | None) -> list:
     return [t for e in sent_ents if e.label_ in ("DATE", "TIME") or (e.label_ == "CARDINAL" and dates.is_clock(e.text))
-            if not (e.end < len(e.doc) and e.doc[e.end].lower_ in dates.CLOCK_AFTER)  # "14:05 left": a game clock
-            if (t := dates.parse(e.text, e.start_char, e.end_char, e.label_ != "DATE", published))]
+            if (t := dates.parse(e.text, e.start_char, e.end_char, e.label_ != "DATE", published,
+                                 after=e.doc.text[e.end_char:e.end_char + 12]))]
 
 
 def _within(ents: list, starts: list[int], sent) -> list:

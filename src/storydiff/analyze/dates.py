@@ -39,9 +39,11 @@ _RELATIVE = re.compile(r"\b(yesterday|today|tonight|tomorrow|last|this|next|earl
 
 
 def parse(text: str, start: int, end: int, is_time: bool = False,
-          published: dt.date | None = None) -> TimeExpr | None:
-    """Fields of one DATE/TIME expression (None when it states nothing comparable)."""
-    if _PERSON_NAMED_LIKE_A_MONTH.match(text.strip()) or _PERIOD.search(text) or _GAME_CLOCK.match(text.strip()):
+          published: dt.date | None = None, after: str = "") -> TimeExpr | None:
+    """Fields of one DATE/TIME expression (None when it states nothing comparable);
+    ``after``: the words that follow it ("14:05" then " left in the first half")."""
+    if _PERSON_NAMED_LIKE_A_MONTH.match(text.strip()) or _PERIOD.search(text) \
+            or _GAME_CLOCK.match(text.strip()) or _CLOCK_LEFT.match(after):
         return None
     low = text.lower()
     year = month = day = weekday = hour = minute = None
@@ -79,11 +81,11 @@ def parse(text: str, start: int, end: int, is_time: bool = False,
                     relative=relative)
 
 
-# no point in time: a span of years ("played from 1974-78", "the 2008-09 season") and a game
-# clock ("with 14:05 left in the first half")
+# no point in time: a span of years ("played from 1974-78", "the 2008-09 season"), a game
+# clock ("with 14:05 left in the first half") and any time followed by "left" ("two days left")
 _PERIOD = re.compile(r"\b(?:1[89]|20)\d\d\s*[-–/]\s*(?:\d\d|(?:1[89]|20)\d\d)\b(?![-–/]\d)")
 _GAME_CLOCK = re.compile(r"\d{1,2}:\d\d\s+(?:left|remaining|to play|to go)\b", re.I)
-CLOCK_AFTER = ("left", "remaining")  # words after a clock time that make it a game clock
+_CLOCK_LEFT = re.compile(r"\s*(?:left|remaining)\b", re.I)  # the same words after the expression
 
 
 def is_clock(text: str) -> bool:

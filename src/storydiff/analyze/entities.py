@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from ..model import Claim, Entity
-from .gazetteer import country, fold, us_state
+from .gazetteer import bare, country, fold, us_state
 
 _TYPE_OF_LABEL = {"PERSON": "person", "GPE": "place", "LOC": "place", "FAC": "place",
                   "NORP": "group", "ORG": "org", "EVENT": "event"}
@@ -26,17 +26,16 @@ _TITLES = {"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "president", "prime",
            "st", "vice", "former", "late", "leader", "chief", "director", "commissioner", "sheriff", "of", "state"}
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 _ORG_STOP = {"of", "the", "and", "for", "&", "on", "in", "de"}
-_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 
 
-def _strip(text: str) -> str:
-    text = _POSSESSIVE.sub("", text.strip())
-    return re.sub(r"^(?:the|The)\s+", "", text)
+def _name_words(name: str) -> list[str]:
+    """The words of a folded name without titles and suffixes ("mr donald trump jr" -> donald trump)."""
+    return [w for w in name.split() if w not in _TITLES and w not in _SUFFIXES]
 
 
 def entity_key(text: str, label: str) -> tuple[str, str]:
     """(type, key) for a mention with spaCy label ``label``."""
-    text = _strip(text)
+    text = bare(text)
     etype = _TYPE_OF_LABEL.get(label, "other")
     nation = country(text)
     if nation and etype in ("place", "group", "org", "other"):
@@ -61,7 +60,7 @@ def person_surname(name: str) -> str:
 
 def acronym(text: str) -> str | None:
     """"National Security Council" -> "nsc" (None for one-word names)."""
-    words = [w for w in re.split(r"[\s\-]+", _strip(text)) if w and w.lower() not in _ORG_STOP]
+    words = [w for w in re.split(r"[\s\-]+", bare(text)) if w and w.lower() not in _ORG_STOP]
     if len(words) < 2 or not all(w[:1].isupper() for w in words):
         return None
     return "".join(w[0] for w in words).lower()
@@ -75,7 +74,8 @@ def unify(entities: list[Entity]) -> list[Entity]:
     person joins the one full name with that surname (two different full names
     keep separate keys).
     """
-    entities = person_votes(entities)
+    names = [fold(bare(e.text)) for e in entities]
+    entities = person_votes(entities, names)
     expansions: dict[str, str] = {}
     for e in entities:
         if e.type in ("org", "event", "other", "group"):
@@ -83,26 +83,25 @@ def unify(entities: list[Entity]) -> list[Entity]:
             if ac:
                 expansions.setdefault(ac, e.key)
     full_names: dict[str, set[str]] = {}
-    for e in entities:
-        if e.type == "person":
-            words = [w for w in fold(_strip(e.text)).split() if w not in _TITLES and w not in _SUFFIXES]
-            if len(words) >= 2:
-                full_names.setdefault(e.key, set()).add(" ".join(words))
+    for e, name in zip(entities, names):
+        words = _name_words(name)
+        if e.type == "person" and len(words) >= 2:
+            full_names.setdefault(e.key, set()).add(" ".join(words))
     out = []
-    for e in entities:
+    for e, name in zip(entities, names):
         key = e.key
-        if e.type in ("org", "other", "group") and fold(_strip(e.text)).replace(" ", "") in expansions:
-            key = expansions[fold(_strip(e.text)).replace(" ", "")]
+        if e.type in ("org", "other", "group") and name.replace(" ", "") in expansions:
+            key = expansions[name.replace(" ", "")]
         elif e.type == "person" and len(full_names.get(e.key, ())) > 1:
             # two people share the surname: keep the full name where it is given
-            words = [w for w in fold(_strip(e.text)).split() if w not in _TITLES and w not in _SUFFIXES]
+            words = _name_words(name)
             if len(words) >= 2:
                 key = "person:" + " ".join(words)
         out.append(replace(e, key=key) if key != e.key else e)
     return out
 
 
-def person_votes(entities: list[Entity]) -> list[Entity]:
+def person_votes(entities: list[Entity], names: list[str]) -> list[Entity]:
     """Give every mention of one name the same person-or-not type, by majority.
 
     spaCy's label for a name varies with the sentence: "Trump" is ORG in one
@@ -110,21 +109,19 @@ def person_votes(entities: list[Entity]) -> list[Entity]:
     among seven GPE. A name is a person when a full name introduces it as a
     surname ("Tyler Hansbrough" ... "Hansbrough") or when at least half its
     mentions are tagged PERSON; otherwise every mention takes the type and key
-    of its most frequent other tagging.
+    of its most frequent other tagging. ``names``: each mention's folded name.
     """
     votes: dict[str, Counter] = {}
     keys: dict[tuple[str, str], str] = {}
     introduced: set[str] = set()
-    for e in entities:
-        name = fold(_strip(e.text))
+    for e, name in zip(entities, names):
         votes.setdefault(name, Counter())[e.type] += 1
         keys.setdefault((name, e.type), e.key)
-        words = [w for w in name.split() if w not in _TITLES and w not in _SUFFIXES]
+        words = _name_words(name)
         if e.type == "person" and len(words) >= 2:
             introduced.add(words[-1])
     out = []
-    for e in entities:
-        name = fold(_strip(e.text))
+    for e, name in zip(entities, names):
         count = votes[name]
         person = name in introduced or 2 * count["person"] >= sum(count.values())
         if person and e.type != "person":

@@ -86,7 +86,12 @@ def us_state(name: str) -> str | None:
     return _state_index().get(key)
 
 
-_POSSESSIVE = re.compile(r"(?:['’]s|['’])\s*$")
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+
+
+def bare(name: str) -> str:
+    """The name without a possessive ending or a leading "the": "New Zealand's" -> New Zealand."""
+    return re.sub(r"^(?:the|The)\s+", "", _POSSESSIVE.sub("", name.strip()))
 
 
 def within(a: str, b: str) -> bool:
@@ -107,11 +112,11 @@ def within(a: str, b: str) -> bool:
 def _readings(name: str) -> set[str]:
     """The folded name, and the country or US state it stands for when it is no town of its
     own ("U.S." -> united states, "Calif." -> california; "Paris" stays a town)."""
-    bare = re.sub(r"^the\s+", "", _POSSESSIVE.sub("", name.strip()), flags=re.I)
-    key = fold(bare)
+    name = bare(name)
+    key = fold(name)
     out = {key}
     if key not in _region_index():
-        out |= {fold(x) for x in (country(bare), us_state(bare)) if x}
+        out |= {fold(x) for x in (country(name), us_state(name)) if x}
     return out
 
 

@@ -22,7 +22,7 @@ from ..model import AGREEMENT, CONFLICT, NOTICE, OMISSION, Claim, Document, Evid
 from ..analyze import gazetteer, quantities, quotes
 from .. import trees
 from . import swaps
-from .conflicts import Candidate, DocView, detect, polarity_conflicts, short, value_candidate, values
+from .conflicts import Candidate, DocView, denial, detect, polarity_conflicts, short, value_candidate, values
 
 # a claim with a counterpart this close in another report is shared ground; below it,
 # the claim is "only in" its document
@@ -247,7 +247,7 @@ def _agreements_and_omissions(al: Alignment, views: dict[str, DocView],
 def _denial(claims: list[Claim]) -> bool:
     """Two claims, one denying what the other states ("did not attend" / "attended"): a
     polarity conflict, not a fact both reports corroborate."""
-    return len(claims) == 2 and bool(polarity_conflicts(claims[0], claims[1], 1.0))
+    return len(claims) == 2 and denial(claims[0], claims[1]) is not None
 
 
 def _event_agreement(ev: Event, groups: list[list[str]]) -> Finding:

@@ -295,25 +295,12 @@ def attribution_conflicts(a: Claim, b: Claim, sim: float) -> list[Candidate]:
 
 def polarity_conflicts(a: Claim, b: Claim, sim: float) -> list[Candidate]:
     """One report denies what the other affirms, in two claims aligned as one fact (the
-    caller checks that): the verb the negation denies is stated in the other claim, about an
-    actor both name ("Smith did not attend the meeting" / "Smith attended the meeting").
-    Evidence: the negating word, and the shared actor in the affirming claim.
-
-    Without the shared verb a negation is mostly about something else: on the 400 real
-    pairs of the ECB+ dev controls, two aligned claims sharing two people, one negated, made
-    31 tensions, nearly all noise ("Thompson just didn't have a shot" / "Klitschko defeats
-    Thompson"); with the denied verb required, 6 ("they could not be rescued" / "were
-    rescued")."""
-    if a.negated == b.negated:
+    caller checks that; see denial). Evidence: the negating word, and the shared actor in
+    the affirming claim."""
+    found = denial(a, b)
+    if found is None:
         return []
-    neg, pos = (a, b) if a.negated else (b, a)
-    if not neg.denied or neg.denied in _LIGHT_VERBS or neg.denied not in pos.lemmas:
-        return []
-    shared = {e.key for e in neg.entities} & {e.key for e in pos.entities}
-    actors = sorted((e for e in pos.entities if e.key in shared), key=lambda e: (e.type != "person", e.start))
-    if not actors:
-        return []
-    actor = actors[0]
+    neg, pos, actor = found
     s, e = neg.negation
     cue = (s, e, neg.text[s - neg.start:e - neg.start])
     spans = {neg.doc: cue, pos.doc: (actor.start, actor.end, actor.text)}
@@ -322,6 +309,26 @@ def polarity_conflicts(a: Claim, b: Claim, sim: float) -> list[Candidate]:
         confidence=_conf(sim, 0.45),
         summary=f"{neg.doc} denies what {pos.doc} states about {actor.text} ({neg.denied}): "
                 f"\u201c{short(neg.text, 70)}\u201d vs \u201c{short(pos.text, 70)}\u201d", details={})]
+
+
+def denial(a: Claim, b: Claim) -> tuple[Claim, Claim, Entity] | None:
+    """(the negated claim, the affirming one, an actor both name) when one claim denies the
+    verb the other states, about that actor ("Smith did not attend the meeting" / "Smith
+    attended the meeting").
+
+    Without the shared verb a negation is mostly about something else: on the 400 real
+    pairs of the ECB+ dev controls, two aligned claims sharing two people, one negated, made
+    31 tensions, nearly all noise ("Thompson just didn't have a shot" / "Klitschko defeats
+    Thompson"); with the denied verb required, 6 ("they could not be rescued" / "were
+    rescued")."""
+    if a.negated == b.negated:
+        return None
+    neg, pos = (a, b) if a.negated else (b, a)
+    if not neg.denied or neg.denied in _LIGHT_VERBS or neg.denied not in pos.lemmas:
+        return None
+    shared = {e.key for e in neg.entities} & {e.key for e in pos.entities}
+    actors = sorted((e for e in pos.entities if e.key in shared), key=lambda e: (e.type != "person", e.start))
+    return (neg, pos, actors[0]) if actors else None
 
 
 # verbs too light or too common to carry a denial by themselves ("was not", "did not say")

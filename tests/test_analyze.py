@@ -8,10 +8,18 @@ from storydiff.analyze import analyze, dates
 
 
 @pytest.mark.parametrize("text,hour,minute", [
-    ("about 12.40am", 0, 40), ("8.40am", 8, 40), ("6:33 a.m.", 6, 33), ("9:56 PM", 21, 56), ("12 noon", 12, 0)])
+    ("about 12.40am", 0, 40), ("8.40am", 8, 40), ("6:33 a.m.", 6, 33), ("9:56 PM", 21, 56), ("12 noon", 12, 0),
+    ("6: 00 p.m.", 18, 0), ("6:41 last night", 18, 41), ("7:30 in the morning", 7, 30)])
 def test_clock_times(text, hour, minute):
     t = dates.parse(text, 0, len(text), is_time=True)
     assert (t.hour, t.minute) == (hour, minute)
+
+
+@pytest.mark.parametrize("a,b,same", [
+    ("6:41", "18:41", True),  # no half of the day given: either
+    ("6:41 a.m.", "18:41", False), ("6:41 last night", "18:41", True), ("7:00", "8:00", False)])
+def test_a_clock_time_without_am_or_pm(a, b, same):
+    assert dates.compatible(_date(a), _date(b)) is same
 
 
 def test_a_dotted_figure_is_not_a_clock():
@@ -128,6 +136,9 @@ def test_places_within_places(a, b, nested):
 @pytest.mark.slow
 @pytest.mark.parametrize("text,counted", [
     ("The woman shot and killed two co-workers at the Kraft Foods plant.", {"two": "co-worker"}),
+    ("Thieves took $2.5 million worth of jewels and watches worth €6 million.",
+     {"2.5 million": "dollar", "6 million": "euro"}),
+    ("The suspect gave himself up to police just after 6: 00 p.m., Fanning said.", {}),  # a clock's hour
     ("The government said 90 per cent of eligible voters had participated.", {"90": "percent"}),
     ("He finished 7-for-14 from the field and had nine rebounds.", {"7": None, "nine": "rebound"}),
     ("One of the not yet answered questions is where he goes, and two of the gunmen fled.",
@@ -167,7 +178,20 @@ def test_when_two_figures_can_be_the_same(a, b, same):
     ("Ford played at North Carolina from 1974-78 and scored 2,290 points.", []),  # a span of years
     ("Hansbrough tied Ford on a jumper with 14:05 left in the first half.", []),  # a game clock
     ("The 76ers opened the 2008-09 season 9-14 and fired Cheeks on Saturday.", ["Saturday"]),
-    ("The update came out on 2011-10-12 at 12:05 p.m.", ["2011-10-12", "12:05 p.m."])])
+    ("The update came out on 2011-10-12 at 12:05 p.m.", ["2011-10-12", "12:05 p.m."]),
+    ("He gave himself up just after 6: 00 p.m., police said.", ["6: 00 p.m."])])  # split by spacing
 def test_periods_and_game_clocks_are_no_dates(text, times):
     [claim] = analyze([Document("doc", text)])["doc"]
     assert [t.text for t in claim.times] == times
+
+
+@pytest.mark.slow
+def test_common_words_are_no_names():
+    # tagger slips: a lower-case "name", and a line's first word the body writes in lower case
+    names = _named("Gunfire was reported at about 3 p.m. in Hawaiian Gardens.\n"
+                   "Deputies heard the gunfire from the street. The dairy was built when colonists arrived.")
+    assert "Gunfire" not in names and "colonists" not in names
+    # a surname opening a line stays a name: the body never writes it in lower case
+    names = _named("Woman killed in Queens hit-and-run\n"
+                   "Hansbrough, 23, was charged with vehicular manslaughter in Queens, police said.")
+    assert names["Hansbrough"].type == "person"

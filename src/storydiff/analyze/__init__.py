@@ -88,7 +88,8 @@ def _claims(doc: Document, sdoc, sentences: list) -> list[Claim]:
     for sent, text in sentences:
         s = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
         sent_ents = _within(ents, ent_starts, sent)
-        named = [_entity(e) for e in sent_ents if e.label_ in _ENT_LABELS]
+        # a "name" in lower case is a tagger slip ("colonists" as a person), no name
+        named = [_entity(e) for e in sent_ents if e.label_ in _ENT_LABELS and not e.text.islower()]
         times = _times(sent_ents, published)
         negation, denied = _negation(sent)
         claims.append(Claim(
@@ -102,9 +103,16 @@ def _claims(doc: Document, sdoc, sentences: list) -> list[Claim]:
 
 
 def _times(sent_ents: list, published: dt.date | None) -> list:
-    return [t for e in sent_ents if e.label_ in ("DATE", "TIME") or (e.label_ == "CARDINAL" and dates.is_clock(e.text))
-            if (t := dates.parse(e.text, e.start_char, e.end_char, e.label_ != "DATE", published,
-                                 after=e.doc.text[e.end_char:e.end_char + 12]))]
+    out = []
+    for e in sent_ents:
+        if e.label_ in ("DATE", "TIME") or (e.label_ == "CARDINAL" and dates.is_clock(e.text)):
+            text = e.doc.text
+            start = e.start_char - dates.hour_before(text[max(0, e.start_char - 4):e.start_char], e.text)
+            t = dates.parse(text[start:e.end_char], start, e.end_char, e.label_ != "DATE", published,
+                            after=text[e.end_char:e.end_char + 12])
+            if t:
+                out.append(t)
+    return out
 
 
 def _within(ents: list, starts: list[int], sent) -> list:

@@ -28,7 +28,7 @@ _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _DAY_AFTER_MONTH = re.compile(_MONTH_RE + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b", re.I)
 _DAY_BEFORE_MONTH = re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_RE, re.I)
 # "9:56 AM", "6:33 a.m.", and the British "8.40am" (a dot only before am/pm: "8.40" alone is a figure)
-_CLOCK = re.compile(r"\b(?P<h>\d{1,2})(?::(?P<m>\d\d)|\.(?P<dm>\d\d)(?=\s*[ap]\.?m))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)?(?=\W|$)",
+_CLOCK = re.compile(r"\b(?P<h>\d{1,2})(?::\s?(?P<m>\d\d)|\.(?P<dm>\d\d)(?=\s*[ap]\.?m))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)?(?=\W|$)",
                     re.I)
 _NUMERIC_DATE = re.compile(r"\b(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{2,4})\b")
 # "Fredric March", "Theresa May": spaCy sometimes tags a surname that is a month as a date
@@ -88,6 +88,18 @@ _GAME_CLOCK = re.compile(r"\d{1,2}:\d\d\s+(?:left|remaining|to play|to go)\b", r
 _CLOCK_LEFT = re.compile(r"\s*(?:left|remaining)\b", re.I)  # the same words after the expression
 
 
+# "6: 00 p.m.": the hour before an expression that starts at the minutes (the spacing of some
+# texts splits the clock, and the tagger keeps only "00 p.m.")
+_HOUR_BEFORE = re.compile(r"\b\d{1,2}:\s?$")
+
+
+def hour_before(before: str, text: str) -> int:
+    """How many characters of ``before`` (the text just before an expression) belong to it:
+    the hour of a clock time whose minutes open the expression ("6: " before "00 p.m.")."""
+    m = _HOUR_BEFORE.search(before) if re.match(r"\d\d\b", text) else None
+    return len(before) - m.start() if m else 0
+
+
 def is_clock(text: str) -> bool:
     """"about 12.40am", which spaCy tags as a cardinal number, is a clock time all the same."""
     return any(m["ampm"] for m in _CLOCK.finditer(text))
@@ -111,13 +123,29 @@ def _clock(text: str) -> tuple[int | None, int | None]:
         h = int(m["h"])
         if h > 23:
             continue
-        ampm = (m["ampm"] or "").lower().replace(".", "")
+        ampm = (m["ampm"] or "").lower().replace(".", "") or _half_of_day(low)
         if ampm == "pm" and h < 12:
             h += 12
         if ampm == "am" and h == 12:
             h = 0
         return h, int(minutes or 0)
     return None, None
+
+
+_EVENING = re.compile(r"\b(?:afternoon|evening|night|tonight)\b")
+_MORNING = re.compile(r"\bmorning\b")
+
+
+def _half_of_day(low: str) -> str:
+    """"pm" or "am" from the words around a clock time ("6:41 last night"), or ""."""
+    return "pm" if _EVENING.search(low) else "am" if _MORNING.search(low) else ""
+
+
+def _twelve_hour(t: TimeExpr) -> bool:
+    """A clock time that does not say which half of the day it is ("at 6:41"): it can be
+    6:41 or 18:41."""
+    return t.hour is not None and t.hour < 12 and not re.search(r"[ap]\.?m\b|noon|midnight", t.text.lower()) \
+        and not _half_of_day(t.text.lower())
 
 
 def _safe_date(year: int, month: int, day: int) -> dt.date | None:
@@ -167,7 +195,7 @@ def compatible(a: TimeExpr, b: TimeExpr) -> bool | None:
         if va is not None and vb is not None:
             if field == "day" and (a.month is None or b.month is None or a.month != b.month):
                 continue
-            if va != vb:
+            if va != vb and not (field == "hour" and va % 12 == vb % 12 and (_twelve_hour(a) or _twelve_hour(b))):
                 return False
             checked = True
     wa, wb = a.weekday, b.weekday

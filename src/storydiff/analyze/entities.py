@@ -143,7 +143,9 @@ def drop_headline_words(claims: list[Claim], vocabulary: Callable[[str], bool]) 
     Charged", "Large Riot Breaks Out"); one that starts or ends with them is cut to the real
     name ("Lindsay Lohan Checks Out" -> Lindsay Lohan). A title line counts as title-case
     when the words such cuts take count too: "Lindsay Lohan Checks Out Of Rehab" has one long
-    word outside names. ``vocabulary`` tells an English word (the lemmatizer's word index)."""
+    word outside names. A one-word "name" opening a line goes too when the body writes that
+    word in lower case and never capitalises it inside a sentence ("Gunfire was reported").
+    ``vocabulary`` tells an English word (the lemmatizer's word index)."""
     flags = [_headline_case(c) for c in claims]
     body = [c for c, head in zip(claims, flags) if not head and not c.is_title]
     lower = {w for c in body for w in _LOWER_WORD.findall(c.text)} | {lemma for c in body for lemma in c.lemmas}
@@ -154,6 +156,12 @@ def drop_headline_words(claims: list[Claim], vocabulary: Callable[[str], bool]) 
     for c, head in zip(claims, flags):
         if head or (c.is_title and _headline_case(c, ordinary)):
             c.entities = [t for e in c.entities if (t := _trim(e, ordinary)) is not None]
+    inside = {m.group() for c in body for m in _CAPITAL_WORD.finditer(c.text) if m.start() > 0}
+    written_lower = {w for c in body for w in _LOWER_WORD.findall(c.text)}
+    for c in claims:
+        c.entities = [e for e in c.entities
+                      if not (e.start == c.start and e.text.isalpha() and e.text not in inside
+                              and e.text.lower() in written_lower)]
 
 
 def _headline_case(c: Claim, ordinary: Callable[[str], bool] | None = None) -> bool:

@@ -102,7 +102,9 @@ def extract(sent, offset_ok=lambda s, e: True) -> list[Quantity]:
         span = doc[i:j + 1]
         text = span.text
         value = parse_number(text)
-        if value is None or _is_year_like(span, value) or _is_pronoun_one(doc, i, j):
+        # "6: 00 p.m.": the hour of a clock time, however spaced, counts nothing
+        clock = j + 1 < len(doc) and doc[j + 1].text == ":"
+        if value is None or clock or _is_year_like(span, value) or _is_pronoun_one(doc, i, j):
             i = j + 1
             continue
         low = high = value
@@ -235,7 +237,14 @@ def counted_noun(doc, i, j, sent_start: int = 0, sent_end: int | None = None) ->
     return "dead" if word in _DEATH else word
 
 
+# a figure after a currency sign counts that currency ("$2.5 million worth of jewels": dollars)
+_CURRENCY = {"$": "dollar", "£": "pound", "€": "euro", "¥": "yen"}
+
+
 def _counted(doc, i, j, sent_start: int, sent_end: int) -> str | None:
+    if i > sent_start and doc[i - 1].is_currency:
+        sign = doc[i - 1].text
+        return _CURRENCY.get(sign[-1:], sign.lower())
     tok = doc[j]
     nxt = doc[j + 1] if j + 1 < sent_end else None
     # "6.1-magnitude", "90-day", "23-year-old"

@@ -255,8 +255,10 @@ def value_candidate(va: Value, vb: Value, score: float, conf: float) -> Candidat
     elif va.kind == "date":
         summary = f"Different dates: {pair}"
     else:
-        what = {"place": "places", "person": "people"}.get(ctype) if "org" not in (va.item.type, vb.item.type) else None
-        summary = f"Different {what or 'actors'}: {pair}"
+        # "people" and "places" only when both names are one; else actors (who did it), or names
+        plain = va.item.type == vb.item.type == ctype
+        what = {"place": "places", "person": "people"}[ctype] if plain else "actors" if ctype == "person" else "names"
+        summary = f"Different {what}: {pair}"
     return Candidate(ctype, a, b, (va.start, va.end, va.text), (vb.start, vb.end, vb.text), va.text, vb.text,
                      confidence=conf, summary=summary, details={"slot_score": round(score, 3)})
 

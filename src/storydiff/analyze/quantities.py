@@ -234,7 +234,8 @@ _DEATH = {"dead", "die", "kill", "death", "fatality", "toll", "body", "victim"}
 def counted_noun(doc, i, j, sent_start: int = 0, sent_end: int | None = None) -> str | None:
     """What the number counts (a lemma), with words for the dead folded into "dead"."""
     word = _counted(doc, i, j, sent_start, len(doc) if sent_end is None else sent_end)
-    return "dead" if word in _DEATH else word
+    word = word.lstrip("-–") if word else word  # "6.3-magnitude" may split as 6.3 / -magnitude
+    return "dead" if word in _DEATH else word or None
 
 
 # a figure after a currency sign counts that currency ("$2.5 million worth of jewels": dollars)

@@ -123,6 +123,15 @@ def test_one_person_tag_does_not_make_a_town_a_person():
     assert {(e.type, e.key) for e in ents[3:]} == {("person", "person:rahman")}
 
 
+@pytest.mark.parametrize("text,key", [
+    ("CA", "name:california"), ("PA", "name:pennsylvania"), ("IL", "name:illinois"),  # postal codes, not
+    ("US", "country:united states"), ("UK", "country:united kingdom"),              # Canada, Panama, Israel
+    ("Calif.", "name:california"), ("Canada", "country:canada")])
+def test_two_letter_state_codes_are_states(text, key):
+    from storydiff.analyze.entities import entity_key
+    assert entity_key(text, "GPE") == ("place", key)
+
+
 def test_initials_join_the_place_the_run_spells_out():
     # ECB+ topic 30: "SA" beside "South Africa" is South Africa (alone, the ISO code reads Saudi
     # Arabia); "L.A." beside "Los Angeles" is Los Angeles. Lower-case words are no initials.

@@ -37,12 +37,15 @@ def entity_key(text: str, label: str) -> tuple[str, str]:
     """(type, key) for a mention with spaCy label ``label``."""
     text = bare(text)
     etype = _TYPE_OF_LABEL.get(label, "other")
+    state = us_state(text) if etype in ("place", "org", "other") else None
+    if state and len(fold(text)) == 2:
+        return "place", "name:" + fold(state)  # "CA", "PA", "IL": a state's postal code, not Canada, Panama, Israel
     nation = country(text)
     if nation and etype in ("place", "group", "org", "other"):
         # "Greek police": a demonym names the country's people, it is not a place in the sentence
         return "group" if label == "NORP" else "place", "country:" + fold(nation)
-    if etype == "place" and us_state(text):
-        return "place", "name:" + fold(us_state(text))
+    if etype == "place" and state:
+        return "place", "name:" + fold(state)
     if etype == "person":
         return "person", "person:" + person_surname(text)
     # identity does not depend on spaCy's label, which varies across documents

@@ -62,7 +62,7 @@ def examples(cases: list[dict], kinds: tuple[str, ...] | None = None) -> dict[st
     from storydiff.analyze.gazetteer import within
     from storydiff.findings import prepare
     from storydiff.findings.conflicts import DocView
-    from storydiff.findings.swaps import KINDS, candidates
+    from storydiff.findings.swaps import EVERY_COUNTERPART, FEATURES, KINDS, candidates
 
     rows: dict[str, tuple[list, list, list]] = {k: ([], [], []) for k in kinds or KINDS}
     for n, case in enumerate(cases):
@@ -82,14 +82,14 @@ def examples(cases: list[dict], kinds: tuple[str, ...] | None = None) -> dict[st
                 continue
             for x, yd in ((a["id"], b["id"]), (b["id"], a["id"])):
                 block = np.ix_(idx[x], idx[yd])
-                found, values_seen = [], set()
+                found = []
                 for vx, vy, feats in candidates(kind, claims[x], claims[yd], views[x], views[yd],
                                                 al.sim[block], al.support[block]):
                     if kind == "name" and within(vx.text, vy.text):
                         continue  # never reported (findings._nested): neither learned from nor counted
                     group = (case["case"], x, vy.start)
-                    best_slot = group not in values_seen  # a value's rows come best slot first
-                    values_seen.add(group)
+                    # one row per value, its best slot, except for the kinds scored against every counterpart
+                    best_slot = kind not in EVERY_COUNTERPART or feats[FEATURES[kind].index("best_slot")] == 1.0
                     # B's injected value, or A's value set against it: one conflict seen from either side
                     in_b, counterpart = (vy, vx) if yd == b["id"] else (vx, vy)
                     pos = injected and b_clean and any(in_b.start < e and s < in_b.end for s, e in spans)

@@ -9,7 +9,8 @@ from storydiff.analyze import analyze, dates
 
 @pytest.mark.parametrize("text,hour,minute", [
     ("about 12.40am", 0, 40), ("8.40am", 8, 40), ("6:33 a.m.", 6, 33), ("9:56 PM", 21, 56), ("12 noon", 12, 0),
-    ("6: 00 p.m.", 18, 0), ("6:41 last night", 18, 41), ("7:30 in the morning", 7, 30)])
+    ("6: 00 p.m.", 18, 0), ("6:41 last night", 18, 41), ("7:30 in the morning", 7, 30), ("1:30 a. m", 1, 30),
+    ("5:30 p. m.", 17, 30)])
 def test_clock_times(text, hour, minute):
     t = dates.parse(text, 0, len(text), is_time=True)
     assert (t.hour, t.minute) == (hour, minute)
@@ -228,3 +229,28 @@ def test_a_person_named_like_a_place_of_the_run_is_that_place():
                    "Betty Ford is in Rancho Mirage, her lawyer said.")
     assert names["Betty Ford"].key == names["the Betty Ford Center"].key != "person:ford"
     assert names["Lindsay Lohan"].type == "person"
+
+
+def test_tagger_slips_on_places_and_surnames_are_mended():
+    # ECB+ dev sentences: the small model tags "Surrey" PERSON, "Klitschko" NORP (a nationality),
+    # and passes over "Cardiff" and "Heydar Alishbandi"; a mistyped name never meets the other
+    # report's place or person it was swapped for
+    names = _named("A Waitrose supermarket in Surrey has been destroyed in a fire. "
+                   "The guards were forced to drive to the Baytown area, where Klitschko took their weapons. "
+                   "Thieves pulled off a jewellery heist in central Cardiff on Monday morning. "
+                   "Heydar Alishbandi wielded his fourth quarter magic wand yet again.")
+    assert names["Surrey"].type == "place" and names["Cardiff"].type == "place"
+    assert names["Klitschko"].type == "person" and names["Heydar Alishbandi"].type == "person"
+    # real nationalities and groups stay groups; a person's name after "in" stays a person
+    names = _named("Greek police clashed with Muslim protesters. Interest in Tara Reid grew, Reid said.")
+    assert names["Greek"].type == "group" and names["Muslim"].type == "group"
+    assert names["Tara Reid"].type == "person"
+
+
+def test_a_clock_time_the_tagger_missed_is_read():
+    # ECB+ topic 35: spaCy tags nothing in "at approximately 1:30 a. m Sunday"
+    [claim] = analyze([Document("doc", "Williams was stopped for speeding on state route 94 at approximately "
+                                       "1:30 a. m Sunday, the team said.")])["doc"]
+    assert [(t.hour, t.minute) for t in claim.times if t.hour is not None] == [(1, 30)]
+    assert [t.weekday for t in claim.times if t.weekday is not None] == [6]
+

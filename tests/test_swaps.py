@@ -150,3 +150,14 @@ def test_a_swapped_value_conflicts_with_one_value_of_the_other_report_at_most():
     assert len(names) >= 2
     cands = [value_candidate(mark, v, 0.5, 0.6 + 0.1 * (i % 2)) for i, v in enumerate(names)]
     assert [c.value_b for c in _one_per_value(cands)] == [names[1].text]
+
+
+@pytest.mark.slow
+def test_a_place_meets_the_place_in_its_part_when_a_person_fits_the_slot_better():
+    # ECB+ topic 10 (dev-0318): "Las Vegas" became "Melbourne" in a sentence that also names the
+    # much-mentioned Mark Teixeira, whose slot score beats the other report's place
+    case = _case("dev-0318")
+    docs = [Document(case[s]["id"], case[s]["text"]) for s in ("a", "b")]
+    found = _candidates("name", docs, case["a"]["id"], case["b"]["id"], aligned=True)
+    assert ("Las Vegas", "Melbourne") in {(vx.text, vy.text) for vx, vy, _ in found}
+    assert all((vx.item.type == "person") == (vy.item.type == "person") for vx, vy, _ in found)

@@ -28,8 +28,9 @@ _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _DAY_AFTER_MONTH = re.compile(_MONTH_RE + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b", re.I)
 _DAY_BEFORE_MONTH = re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_RE, re.I)
 # "9:56 AM", "6:33 a.m.", and the British "8.40am" (a dot only before am/pm: "8.40" alone is a figure)
-_CLOCK = re.compile(r"\b(?P<h>\d{1,2})(?::\s?(?P<m>\d\d)|\.(?P<dm>\d\d)(?=\s*[ap]\.?m))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)?(?=\W|$)",
-                    re.I)
+# ("1:30 a. m": the ECB+ spacing of "a.m.", which the tagger does not read as a time)
+_CLOCK = re.compile(r"\b(?P<h>\d{1,2})(?::\s?(?P<m>\d\d)|\.(?P<dm>\d\d)(?=\s*[ap]\.?\s?m))?\s*"
+                    r"(?P<ampm>[ap]\.?\s?m\b\.?)?(?=\W|$)", re.I)
 _NUMERIC_DATE = re.compile(r"\b(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{2,4})\b")
 # "Fredric March", "Theresa May": spaCy sometimes tags a surname that is a month as a date
 _PERSON_NAMED_LIKE_A_MONTH = re.compile(
@@ -100,6 +101,12 @@ def hour_before(before: str, text: str) -> int:
     return len(before) - m.start() if m else 0
 
 
+def clock_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the clock times with minutes and a.m./p.m. in a text ("1:30 a. m"): the tagger
+    leaves some untagged, and no other reading of them is likely."""
+    return [m.span() for m in _CLOCK.finditer(text) if m["ampm"] and (m["m"] or m["dm"])]
+
+
 def is_clock(text: str) -> bool:
     """"about 12.40am", which spaCy tags as a cardinal number, is a clock time all the same."""
     return any(m["ampm"] for m in _CLOCK.finditer(text))
@@ -123,7 +130,7 @@ def _clock(text: str) -> tuple[int | None, int | None]:
         h = int(m["h"])
         if h > 23:
             continue
-        ampm = (m["ampm"] or "").lower().replace(".", "") or _half_of_day(low)
+        ampm = re.sub(r"[.\s]", "", (m["ampm"] or "").lower()) or _half_of_day(low)
         if ampm == "pm" and h < 12:
             h += 12
         if ampm == "am" and h == 12:

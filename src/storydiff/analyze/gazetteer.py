@@ -115,6 +115,13 @@ def within(a: str, b: str) -> bool:
         any(index.get(x, frozenset()) & names_a for x in names_b) or _may_hold(a, b) or _may_hold(b, a)
 
 
+def known_place(name: str) -> bool:
+    """Is the name a place GeoNames or pycountry knows (a town of 5,000 people or more, a US
+    county or state, a country, a country's subdivision), or a country's code or demonym?"""
+    key = fold(bare(name))
+    return key in _region_index() or key in _subdivisions() or bool(country(name) or us_state(name))
+
+
 def _may_hold(region: str, place: str) -> bool:
     """Could ``region``, a subdivision of a country outside the US ("Cumbria", "Somerset"), hold
     the town ``place`` of that country ("Millom", "Wellington")? GeoNames gives no counties

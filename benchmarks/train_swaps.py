@@ -14,7 +14,7 @@ against every counterpart, the row whose counterpart is the replaced value);
 negatives: every candidate in the untouched control pairs (real reports give
 figures, dates and names the other never gives). The number model also learns from
 benchmarks/inject.py's cases: the same kind of swap made in every other same-story
-dev pair (recall and thresholds are still read on the dev cases alone). The threshold is read off
+dev pair (recall and thresholds are still read on the dev cases alone). The thresholds are read off
 held-out scores (5 folds by ECB+ topic, so no story is both trained and scored)
 at the kind's budget of conflicts per real pair. --engine-check scores the whole
 engine that way: each fold's cases are compared with models fitted (and thresholds
@@ -55,14 +55,14 @@ PARAMS = dict(max_iter=100, learning_rate=0.1, max_leaf_nodes=8, l2_regularizati
 
 def examples(cases: list[dict], kinds: tuple[str, ...] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray, list]]:
     """Per kind (default: all): feature rows, labels (see _labels) and (case, case type, topic,
-    value) for every candidate."""
+    value, value type) for every candidate."""
     from storydiff import Document
     from storydiff.align import align
     from storydiff.analyze import analyze
     from storydiff.analyze.gazetteer import within
     from storydiff.findings import prepare
     from storydiff.findings.conflicts import DocView
-    from storydiff.findings.swaps import EVERY_COUNTERPART, FEATURES, KINDS, candidates
+    from storydiff.findings.swaps import EVERY_COUNTERPART, FEATURES, KINDS, candidates, value_type
 
     rows: dict[str, tuple[list, list, list]] = {k: ([], [], []) for k in kinds or KINDS}
     for n, case in enumerate(cases):
@@ -82,7 +82,7 @@ def examples(cases: list[dict], kinds: tuple[str, ...] | None = None) -> dict[st
                 continue
             for x, yd in ((a["id"], b["id"]), (b["id"], a["id"])):
                 block = np.ix_(idx[x], idx[yd])
-                found = []
+                found, vtypes = [], []
                 for vx, vy, feats in candidates(kind, claims[x], claims[yd], views[x], views[yd],
                                                 al.sim[block], al.support[block]):
                     if kind == "name" and within(vx.text, vy.text):
@@ -96,10 +96,12 @@ def examples(cases: list[dict], kinds: tuple[str, ...] | None = None) -> dict[st
                     if injected and not pos:
                         continue  # off-site candidates of injected cases: their control twin has them
                     found.append((group, counterpart.text, best_slot, feats))
-                for (group, _, _, feats), label in zip(found, _labels(found, injected, case.get("original", ""))):
+                    vtypes.append(value_type(vy))
+                for (group, _, _, feats), label, vtype in zip(found, _labels(found, injected, case.get("original", "")),
+                                                             vtypes):
                     X.append(feats)
                     y.append(label)
-                    meta.append((case["case"], case["type"], _topic(case), group))
+                    meta.append((case["case"], case["type"], _topic(case), group, vtype))
         if n % 100 == 0:
             print(f"  {n}/{len(cases)} cases", file=sys.stderr)
     return {k: (np.array(X, dtype=float), np.array(y), meta) for k, (X, y, meta) in rows.items()}
@@ -137,30 +139,44 @@ def held_out(X: np.ndarray, y: np.ndarray, meta: list, folds: int = 5) -> np.nda
     return p
 
 
-def figures(kind: str, p: np.ndarray, meta: list, counts: Counter, budget: float) -> tuple[float, dict]:
-    """Threshold at ``budget`` flagged values per control pair, and the recall it gives, both
-    on the dev conflict cases (benchmarks/inject.py's cases only train). A value scored
-    against several counterparts counts once, with its best score, as the engine keeps it."""
+def figures(kind: str, p: np.ndarray, meta: list, counts: Counter, budget: float) -> tuple[dict, dict]:
+    """Thresholds per value type at ``budget`` flagged values per control pair, and the recall
+    they give, both on the dev conflict cases (benchmarks/inject.py's cases only train). A value
+    scored against several counterparts counts once, with its best score, as the engine keeps it.
+    Names: one threshold for places and people, and organisations and other names either held
+    to it too or never flagged (None), whichever gives the higher recall within the budget."""
     best: dict[tuple, float] = {}
+    vtype: dict[tuple, str] = {}
     for m, score in zip(meta, p):
         if not inject.injected(m[0]):
             best[m[3]] = max(score, best.get(m[3], 0.0))
+            vtype[m[3]] = m[4]
     case_of = {m[3]: (m[0], m[1]) for m in meta}  # value -> (case, case type)
-    ranked = sorted((score for g, score in best.items() if case_of[g][1] == "control"), reverse=True)
-    threshold = float(ranked[min(len(ranked) - 1, int(budget * counts["control"]))])
-    recall = {}
-    for t in CASE_TYPES[kind]:
-        hit = {case_of[g][0] for g, score in best.items() if case_of[g][1] == t and score > threshold}
-        recall[t] = round(len(hit) / max(1, counts[t]), 3)
-    return threshold, recall
+
+    def at_budget(types: tuple[str, ...]) -> float:
+        ranked = sorted((s for g, s in best.items() if case_of[g][1] == "control" and vtype[g] in types), reverse=True)
+        return float(ranked[min(len(ranked) - 1, int(budget * counts["control"]))])
+
+    def recall(th: dict) -> dict[str, float]:
+        hit = {t: {case_of[g][0] for g, s in best.items() if case_of[g][1] == t and th[vtype[g]] is not None
+                   and s > th[vtype[g]]} for t in CASE_TYPES[kind]}
+        return {t: round(len(hit[t]) / max(1, counts[t]), 3) for t in CASE_TYPES[kind]}
+
+    if kind != "name":
+        th = {kind: at_budget((kind,))}
+        return th, recall(th)
+    t_all, t_named = at_budget(("place", "person", "org")), at_budget(("place", "person"))
+    options = [{"place": t_all, "person": t_all, "org": t_all}, {"place": t_named, "person": t_named, "org": None}]
+    th = max(options, key=lambda th: sum(recall(th).values()))
+    return th, recall(th)
 
 
-def export(kind: str, model, threshold: float, budget: float) -> dict:
-    """The fitted trees in storydiff.trees' format, with the threshold for the kind's budget."""
+def export(kind: str, model, thresholds: dict, budget: float) -> dict:
+    """The fitted trees in storydiff.trees' format, with the thresholds for the kind's budget."""
     from storydiff.findings.swaps import FEATURES
     from storydiff.trees import from_sklearn
 
-    return from_sklearn(model, FEATURES[kind], kind=kind, threshold=threshold, budget=budget,
+    return from_sklearn(model, FEATURES[kind], kind=kind, thresholds=thresholds, budget=budget,
                         params={k: v for k, v in PARAMS.items() if k != "class_weight"})
 
 
@@ -171,14 +187,15 @@ def fit(kind: str, X: np.ndarray, y: np.ndarray, meta: list, counts: Counter, wr
     p = held_out(X, y, meta)
     print(f"{kind}: {len(y)} candidates, {int((y == 1).sum())} injected")
     for budget in (0.1, 0.15, 0.2, 0.25, 0.3, 0.4):
-        t, recall = figures(kind, p, meta, counts, budget)
-        print(f"  held-out, {budget:.2f} {kind} conflicts per real pair: threshold {t:.3f}, recall {recall}")
-    threshold, recall = figures(kind, p, meta, counts, BUDGETS[kind])
+        th, recall = figures(kind, p, meta, counts, budget)
+        shown = {t: None if v is None else round(v, 3) for t, v in th.items()}
+        print(f"  held-out, {budget:.2f} {kind} conflicts per real pair: thresholds {shown}, recall {recall}")
+    thresholds, recall = figures(kind, p, meta, counts, BUDGETS[kind])
     model = _fit(X, y)
-    exported = export(kind, model, threshold, BUDGETS[kind])
+    exported = export(kind, model, thresholds, BUDGETS[kind])
     check = trees.predict(X[:200], exported)
     assert np.allclose(check, model.predict_proba(X[:200])[:, 1], atol=1e-6), "exported trees disagree"
-    print(json.dumps({"kind": kind, "threshold": threshold, "held_out_recall": recall, "budget": BUDGETS[kind]}))
+    print(json.dumps({"kind": kind, "thresholds": thresholds, "held_out_recall": recall, "budget": BUDGETS[kind]}))
     if write:
         swaps.MODEL_DIR.mkdir(exist_ok=True)
         path = swaps.MODEL_DIR / f"{kind}.json"
@@ -215,9 +232,9 @@ def engine_check(cases: list[dict], data: dict, folds: int = 5) -> None:
             for kind, (X, y, meta) in data.items():
                 train = np.array([fold[m[2]] != k for m in meta])
                 sub = [m for m, t in zip(meta, train) if t]
-                threshold, _ = figures(kind, held_out(X[train], y[train], sub), sub, train_counts, BUDGETS[kind])
+                thresholds, _ = figures(kind, held_out(X[train], y[train], sub), sub, train_counts, BUDGETS[kind])
                 model = _fit(X[train], y[train])
-                (models / f"{kind}.json").write_text(json.dumps(export(kind, model, threshold, BUDGETS[kind])))
+                (models / f"{kind}.json").write_text(json.dumps(export(kind, model, thresholds, BUDGETS[kind])))
             swaps.MODEL_DIR = models
             for c in (c for c in cases if fold[_topic(c)] == k):
                 docs = [storydiff.Document(c[s]["id"], c[s]["text"]) for s in ("a", "b")]

@@ -247,6 +247,20 @@ def test_tagger_slips_on_places_and_surnames_are_mended():
     assert names["Tara Reid"].type == "person"
 
 
+def test_one_word_names_the_tagger_missed_are_read():
+    # ECB+ dev: a surname in a title-case headline over a body that names the person in full,
+    # an unknown word as a verb's subject (tagged ADJ), one set off in apposition
+    names = _named("Hansbrough breaks 30-year-old UNC scoring mark\n\n"
+                   "Forward Tyler Hansbrough broke North Carolina's all-time scoring record on Thursday. "
+                   "Hargrove allegedly handcuffed the officers together in the vehicle. "
+                   "Lopez nominates rural Catholic doctor as Surgeon General. "
+                   "The receptionist -- Raj Chohan -- was shot dead.")
+    assert all(names[n].type == "person" for n in ("Hansbrough", "Hargrove", "Lopez", "Chohan"))
+    # pronouns, plurals of English words and words the dictionary knows are no names
+    names = _named("She said Deputies found them. Everybody left before the officers arrived.")
+    assert not names
+
+
 def test_a_clock_time_the_tagger_missed_is_read():
     # ECB+ topic 35: spaCy tags nothing in "at approximately 1:30 a. m Sunday"
     [claim] = analyze([Document("doc", "Williams was stopped for speeding on state route 94 at approximately "

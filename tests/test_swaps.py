@@ -18,7 +18,8 @@ from conftest import EVAL
 def test_shipped_models_match_the_features(kind):
     model = swaps.load_model(kind)
     assert tuple(model["features"]) == swaps.FEATURES[kind]
-    assert 0.0 < model["threshold"] < 1.0
+    assert all(t is None or 0.0 < t < 1.0 for t in model["thresholds"].values())
+    assert any(t is not None for t in model["thresholds"].values())
     assert len(model["trees"]) > 10
 
 
@@ -27,12 +28,24 @@ def test_score_is_a_probability_that_follows_the_trees():
     low = trees.predict(np.zeros((1, len(features))), swaps.load_model("name"))[0]
     assert 0.0 < low < 1.0
     # a tree that always sends the input right adds its right leaf; a missing value goes left
-    stump = {"baseline": 0.0, "threshold": 0.5, "features": list(features),
+    stump = {"baseline": 0.0, "thresholds": {"person": 0.5}, "features": list(features),
              "trees": [{"f": [0, 0, 0], "t": [0.5, 0.0, 0.0], "l": [1, 0, 0], "r": [2, 0, 0], "v": [0.0, -2.0, 2.0],
                         "leaf": [False, True, True], "nan_left": [True, True, True]}]}
     x = np.zeros((3, len(features)))
     x[0, 0], x[2, 0] = 1.0, np.nan
     assert trees.predict(x, stump) == pytest.approx([0.8808, 0.1192, 0.1192], abs=1e-4)
+
+
+def test_thresholds_are_per_value_type_and_a_type_without_one_is_never_flagged():
+    from storydiff.findings.conflicts import Value
+    from storydiff.model import Entity
+
+    def name(etype: str) -> Value:
+        entity = Entity(start=0, end=5, text="Name", type=etype, key=f"{etype}:name", head="", role="")
+        return Value(kind="name", claim=None, start=0, end=5, text="Name", item=entity, context=frozenset())
+    model = {"thresholds": {"place": 0.5, "person": 0.7, "org": None}}
+    assert swaps.flagged(model, name("place"), 0.6) and not swaps.flagged(model, name("person"), 0.6)
+    assert not swaps.flagged(model, name("org"), 0.99) and not swaps.flagged(model, name("group"), 0.99)
 
 
 def _case(case_id: str) -> dict:

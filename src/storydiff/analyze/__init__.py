@@ -85,11 +85,12 @@ def _claims(doc: Document, sdoc, sentences: list) -> list[Claim]:
     ents = list(sdoc.ents)  # Span.ents scans the whole document: walk them once instead
     ent_starts = [e.start for e in ents]
     published = _published(doc)
+    surnames = _person_surnames(ents)
     for sent, text in sentences:
         s = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
         sent_ents = _within(ents, ent_starts, sent)
         # a "name" in lower case is a tagger slip ("colonists" as a person), no name
-        named = [_entity(e) for e in sorted((*sent_ents, *_untagged_names(sent)), key=lambda e: e.start)
+        named = [_entity(e) for e in sorted((*sent_ents, *_untagged_names(sent, surnames)), key=lambda e: e.start)
                  if e.label_ in _ENT_LABELS and not e.text.islower()]
         times = _times(sent, sent_ents, published)
         negation, denied = _negation(sent)
@@ -173,26 +174,57 @@ def _located(root) -> bool:
                                  or (prep.lower_ == "of" and prep.head.lemma_.lower() in _PLACE_NOUNS))
 
 
-def _untagged_names(sent) -> list:
+def _untagged_names(sent, surnames: frozenset[str]) -> list:
     """Names the tagger passed over, as labelled spans: a run of proper nouns outside every
-    entity that is a known place after a locative preposition ("heist in central Cardiff"),
-    or two or more words no dictionary knows ("Heydar Alishbandi wielded his magic wand").
-    The small model misses names it has not seen, most often foreign ones."""
+    entity that is a known place after a locative preposition ("heist in central Cardiff");
+    a person's surname the report tags elsewhere ("Hansbrough breaks UNC scoring mark" over a
+    body naming Tyler Hansbrough); two or more words no dictionary knows ("Heydar Alishbandi
+    wielded his magic wand"); or one such word heading a verb as its subject ("Hargrove
+    allegedly handcuffed the officers"). The small model misses names it has not seen, most
+    often foreign ones, and most names in title-case headlines."""
     from spacy.tokens import Span
 
     out, run = [], []
     for tok in (*sent, None):
-        if tok is not None and tok.pos_ == "PROPN" and not tok.ent_type_ and tok.is_alpha and tok.is_title:
+        if tok is not None and _may_name(tok):
             run.append(tok)
             continue
         if run:
             span = Span(sent.doc, run[0].i, run[-1].i + 1)
-            if _located(span.root) and gazetteer.known_place(span.text):
-                out.append(Span(sent.doc, span.start, span.end, label="GPE"))
-            elif len(run) >= 2 and all(_unknown_word(t.text) for t in run):
-                out.append(Span(sent.doc, span.start, span.end, label="PERSON"))
+            label = _untagged_label(span, surnames)
+            if label:
+                out.append(Span(sent.doc, span.start, span.end, label=label))
             run = []
     return out
+
+
+def _may_name(tok) -> bool:
+    """Could the token be a word of a name the tagger missed: a capitalised word outside every
+    entity, no pronoun or stop word, tagged a proper noun or unknown to the dictionary (the
+    tagger reads "Lopez nominates" with "Lopez" as an adjective)?"""
+    return not tok.ent_type_ and tok.is_alpha and tok.is_title and not tok.is_stop and tok.pos_ != "PRON" \
+        and (tok.pos_ == "PROPN" or _unknown_token(tok))
+
+
+def _untagged_label(span, surnames: frozenset[str]) -> str | None:
+    """The label of a run of words the tagger passed over (see _untagged_names), or None."""
+    if _located(span.root) and gazetteer.known_place(span.text):
+        return "GPE"
+    if span[-1].lower_ in surnames:
+        return "PERSON"
+    if all(_unknown_token(t) for t in span) and (len(span) >= 2 or span.root.dep_ in ("nsubj", "nsubjpass", "appos")):
+        return "PERSON"
+    return None
+
+
+def _person_surnames(ents: list) -> frozenset[str]:
+    """The last words of the full names (two words or more) tagged as people in a document."""
+    return frozenset(e[-1].lower_ for e in ents if e.label_ == "PERSON" and len(e) >= 2 and e[-1].is_alpha)
+
+
+def _unknown_token(tok) -> bool:
+    """A capitalised word no dictionary knows, in any inflection ("Deputies": deputy)."""
+    return _unknown_word(tok.text) and not english_word(tok.lemma_.lower())
 
 
 def _unknown_word(text: str) -> bool:

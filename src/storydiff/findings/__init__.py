@@ -154,7 +154,7 @@ def _swaps(al: Alignment, views: dict[str, DocView]) -> list[Candidate]:
         best: dict[tuple, tuple] = {}  # a value scored against several counterparts keeps its best
         for (vx, vy, feats), p in zip(found, probs):
             key = (vx.claim.doc, vy.claim.doc, vy.start, vy.end)
-            if p >= model["threshold"] and (key not in best or p > best[key][0]):
+            if swaps.flagged(model, vy, p) and (key not in best or p > best[key][0]):
                 best[key] = (p, vx, vy, feats[slot])
         out += [value_candidate(vx, vy, slot_score, round(float(p), 3)) for p, vx, vy, slot_score in best.values()]
     return out

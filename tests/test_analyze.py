@@ -204,10 +204,16 @@ def test_when_two_figures_can_be_the_same(a, b, same):
     ("Hansbrough tied Ford on a jumper with 14:05 left in the first half.", []),  # a game clock
     ("The 76ers opened the 2008-09 season 9-14 and fired Cheeks on Saturday.", ["Saturday"]),
     ("The update came out on 2011-10-12 at 12:05 p.m.", ["2011-10-12", "12:05 p.m."]),
-    ("He gave himself up just after 6: 00 p.m., police said.", ["6: 00 p.m."])])  # split by spacing
+    ("He gave himself up just after 6: 00 p.m., police said.", ["6: 00 p.m."]),  # split by spacing
+    # ECB+ dev: a seminar's days and a span of years, no single day to set against another
+    ("On October 1-2 Ashgabat hosts a seminar organised with the UN.", []),
+    ("He had escaped twice between 1991 and 1998, officials said.", []),
+    # a day of a month the tagger cut or passed over is read whole ("Apr 2" was a figure of 2)
+    ("Thursday, Apr 2, 2009 | Updated 1:32 PM PDT", ["Thursday", "Apr 2, 2009", "1:32 PM PDT"])])
 def test_periods_and_game_clocks_are_no_dates(text, times):
     [claim] = analyze([Document("doc", text)])["doc"]
     assert [t.text for t in claim.times] == times
+    assert not any(q.text in ("1", "2", "1-2") for q in claim.quantities)  # days are no figures
 
 
 @pytest.mark.slow

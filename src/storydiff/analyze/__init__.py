@@ -116,12 +116,26 @@ def _times(sent, sent_ents: list, published: dt.date | None) -> list:
     tagged = [(e.start_char, e.end_char) for e in sent_ents]
     spans += [(sent.start_char + s, sent.start_char + t, True) for s, t in dates.clock_spans(sent.text)
               if not any(a < sent.start_char + t and sent.start_char + s < b for a, b in tagged)]
+    spans = _with_month_days(spans, [(sent.start_char + s, sent.start_char + t)
+                                     for s, t in dates.month_day_spans(sent.text)])
     out = []
     for start, end, is_time in sorted(spans):
         t = dates.parse(text[start:end], start, end, is_time, published, after=text[end:end + 12])
         if t:
             out.append(t)
     return out
+
+
+def _with_month_days(spans: list, days: list[tuple[int, int]]) -> list:
+    """Time spans with the days of a month the tagger missed or cut ("Thursday, Apr 2, 2009"
+    tagged as "Thursday" and "2009"): a day replaces the spans it covers; one that only part of
+    a tagged span covers is left to the tagger."""
+    for d0, d1 in days:
+        inside = [sp for sp in spans if d0 <= sp[0] and sp[1] <= d1]
+        if any(sp[0] < d1 and d0 < sp[1] and sp not in inside for sp in spans):
+            continue
+        spans = [sp for sp in spans if sp not in inside] + [(d0, d1, False)]
+    return spans
 
 
 def _within(ents: list, starts: list[int], sent) -> list:

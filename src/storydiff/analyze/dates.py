@@ -84,7 +84,12 @@ def parse(text: str, start: int, end: int, is_time: bool = False,
 
 # no point in time: a span of years ("played from 1974-78", "the 2008-09 season"), a game
 # clock ("with 14:05 left in the first half") and any time followed by "left" ("two days left")
-_PERIOD = re.compile(r"\b(?:1[89]|20)\d\d\s*[-–/]\s*(?:\d\d|(?:1[89]|20)\d\d)\b(?![-–/]\d)")
+_PERIOD = re.compile(r"\b(?:1[89]|20)\d\d\s*[-–/]\s*(?:\d\d|(?:1[89]|20)\d\d)\b(?![-–/]\d)"
+                     # days of one month ("October 1-2", "1-2 October")
+                     r"|" + _MONTH_RE.replace("?P<month>", "?:") + r"\s+\d{1,2}\s*[-–]\s*\d{1,2}\b"
+                     r"|\b\d{1,2}\s*[-–]\s*\d{1,2}\s+" + _MONTH_RE.replace("?P<month>", "?:")
+                     # two years in one expression ("between 1991 and 1998"): a span, or a list
+                     + r"|\b(?:1[89]|20)\d\d\b.*\b(?:1[89]|20)\d\d\b", re.I)
 _GAME_CLOCK = re.compile(r"\d{1,2}:\d\d\s+(?:left|remaining|to play|to go)\b", re.I)
 _CLOCK_LEFT = re.compile(r"\s*(?:left|remaining)\b", re.I)  # the same words after the expression
 
@@ -105,6 +110,24 @@ def clock_spans(text: str) -> list[tuple[int, int]]:
     """Spans of the clock times with minutes and a.m./p.m. in a text ("1:30 a. m"): the tagger
     leaves some untagged, and no other reading of them is likely."""
     return [m.span() for m in _CLOCK.finditer(text) if m["ampm"] and (m["m"] or m["dm"])]
+
+
+# "Apr 2, 2009", "FEB. 4", "2 April 2009": a day of a month, which the tagger sometimes leaves out
+_MONTH_DAY = re.compile(r"\b(?:" + _MONTH_RE + r"\s+\d{1,2}(?:st|nd|rd|th)?\b(?:,?\s+(?:1[89]|20)\d\d\b)?"
+                        r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_RE.replace("?P<month>", "?P<month2>")
+                        + r"(?:\s+(?:1[89]|20)\d\d\b)?)", re.I)
+
+
+def month_day_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the days of a month in a text, with the year after them if any. The month must
+    be capitalised ("may" is mostly the verb) and the day a day of a month."""
+    out = []
+    for m in _MONTH_DAY.finditer(text):
+        month = m["month"] or m["month2"]
+        day = int(re.match(r"\D*(\d+)", m.group())[1])
+        if month[0].isupper() and (month.lower() != "may" or month == "MAY" or m["month"]) and 1 <= day <= 31:
+            out.append(m.span())
+    return out
 
 
 def is_clock(text: str) -> bool:
@@ -243,6 +266,7 @@ def same_grain(a: TimeExpr, b: TimeExpr) -> bool:
 
 _STAMP_WORDS = {"posted", "updated", "published", "last", "modified", "on", "at", "et", "est", "edt", "ct", "cst",
                 "cdt", "pt", "pst", "pdt", "gmt", "bst", "cet", "cest", "utc", "am", "pm", "a", "p", "m"}
+_ZONE = re.compile(r"[A-Z]{2,4}T")  # any other time zone, in capitals ("IST", "AEST")
 
 
 def posting_line(text: str, spans: list[tuple[int, int]]) -> bool:
@@ -250,5 +274,6 @@ def posting_line(text: str, spans: list[tuple[int, int]]) -> bool:
     2009 11:06 PM CEST")? ``spans`` are its date/time expressions (offsets into ``text``)."""
     for s, e in sorted(spans, reverse=True):
         text = text[:s] + " " + text[e:]
-    return all(w in _STAMP_WORDS or w in MONTHS or w in MONTH_ABBR or w in WEEKDAYS
-               for w in _WORD.findall(text.lower()))
+    return all(w.lower() in _STAMP_WORDS or w.lower() in MONTHS or w.lower() in MONTH_ABBR
+               or w.lower() in WEEKDAYS or _ZONE.fullmatch(w) for w in _WORD.findall(text))
+

@@ -13,6 +13,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from ..model import Claim, Entity
 from .gazetteer import bare, country, fold, us_state
 
@@ -201,7 +203,9 @@ def _headline_case(c: Claim, ordinary: Callable[[str], bool] | None = None) -> b
         text = text[: e.start - c.start] + text[e.end - c.start:]
         if ordinary is not None:
             cut += _ends(e, ordinary)[1]
-    words = re.findall(r"[^\W\d_]{4,}", text) + [w for w in cut if len(w) >= 4]
+    # function words count for nothing: title case leaves "into", "with", "from" in lower case
+    words = [w for w in re.findall(r"[^\W\d_]{4,}", text) + [w for w in cut if len(w) >= 4]
+             if w.lower() not in STOP_WORDS]
     return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
 
 

@@ -118,7 +118,8 @@ def extract(sent, offset_ok=lambda s, e: True) -> list[Quantity]:
         s_char = doc[start_tok].idx
         e_char = doc[j].idx + len(doc[j].text)
         counted = counted_noun(doc, i, j, sent.start, sent.end)
-        if counted not in _CALENDAR_WORDS:  # "October 2", "2 October": a date, not a count
+        # "October 2", "2 October", "Apr 2" (a day the tagger left untagged): a date, not a count
+        if counted not in _CALENDAR_WORDS and not _beside_month(doc, i, j, sent.start, sent.end):
             out.append(Quantity(start=s_char, end=e_char, text=doc[start_tok:j + 1].text, value=value,
                                 low=low, high=high, approx=approx, counted=counted))
         i = j + 1
@@ -129,6 +130,20 @@ def _is_numberish(tok) -> bool:
     if tok.like_num and not tok.is_punct:
         return True
     return tok.lower_ in _MULT and tok.i > 0 and tok.nbor(-1).like_num
+
+
+def _beside_month(doc, i, j, sent_start: int, sent_end: int) -> bool:
+    """Is the number a day of a month written beside it ("Apr 2", "FEB. 4", "2 April", the
+    second day of "October 1-2")? A capitalised month word only: "may" is mostly the verb."""
+    def month(k: int) -> bool:
+        word = doc[k].text.rstrip(".") if sent_start <= k < sent_end else ""
+        return word[:1].isupper() and word.lower() in _MONTH_WORDS
+    days = all(t.text.isdigit() and int(t.text) <= 31 for t in doc[i:j + 1])
+    range_end = i - 2 >= sent_start and doc[i - 1].text in ("-", "–") and doc[i - 2].text.isdigit() and month(i - 3)
+    return days and (month(i - 1) or month(j + 1) or range_end)
+
+
+_MONTH_WORDS = {*dates.MONTHS, *dates.MONTH_ABBR}
 
 
 def _calendar_like(doc, i) -> bool:

@@ -97,29 +97,8 @@ def candidates(kind: str, claims_x: list[Claim], claims_y: list[Claim], view_x: 
                 continue
             ranked = sorted(rows, key=lambda r: -r[0])
             lost = 0.0  # names: by how much a name of another sort fits the slot better
-            if kind == "name" and vy.item.type == "person" and ranked[0][4].item.type != "person":
-                # a person whose slot a place or organisation fits better meets the people there,
-                # the gap a feature ("Vincent Jackson was arrested" against "John Jenkin of Millom
-                # was charged"). Until session 15 it was dropped as a tagger slip or another
-                # detail; held-out place / person recall at 0.10-0.40 per pair .38/.53/.59/.66/.67/.68
-                # / .35/.42/.49/.56/.57/.60 -> .39/.49/.54/.63/.65/.67 / .42/.48/.54/.59/.64/.66
-                # (.67/.60 -> .66/.65 at the names' budget); with every name set against its own
-                # sort only, place fell to .44/.49/.54/.60/.62/.67 (person .41/.48/.48/.50/.58/.63)
-                people = [r for r in ranked if r[4].item.type == "person"]
-                if not people:
-                    continue
-                lost, ranked = ranked[0][0] - people[0][0], people
-            elif kind == "name" and vy.item.type != "person" and ranked[0][4].item.type == "person":
-                # a place or organisation whose slot a person fits better: a tagger slip or another
-                # detail, no swap (held-out place recall, mean over 0.2-0.4 per pair, 0.485 -> 0.535),
-                # unless it meets a place of its own prepositional part ("meetings in Las Vegas" /
-                # "in Melbourne" while "Mark Teixeira" fits the slot better; place .45/.50/.55/.58/.60/.63
-                # -> .47/.57/.64/.67/.68/.70) in claims that say much the same (sim >= PART_SIM: of the
-                # values flagged this way on dev cases, 17 of 25 on untouched pairs were below it
-                # against 13 of 25 found swaps; "the NATO summit in Brussels" / "when the two meet in
-                # Helsinki" on the seeds)
-                ranked = [r for r in ranked if r[4].item.type != "person" and r[4].item.role == vy.item.role
-                          and r[4].item.role.startswith("p:") and r[1] >= PART_SIM]
+            if kind == "name":
+                ranked, lost = _own_sort(vy, ranked)
                 if not ranked:
                     continue
             around = _value_features(vy, ranked, len(vals_x), doc_y, view_y)
@@ -127,6 +106,32 @@ def candidates(kind: str, claims_x: list[Claim], claims_y: list[Claim], view_x: 
                 vx, _, feats = _features(kind, vy, ranked, rank, around, doc_y, view_x, view_y)
                 out.append((vx, vy, feats + [lost] if kind == "name" else feats))
     return out
+
+
+def _own_sort(vy: Value, ranked: list) -> tuple[list, float]:
+    """The counterparts a name may meet (rows ranked by slot score), and by how much a name of
+    another sort fits its slot better (0 when the best counterpart is of its sort).
+
+    People, places and other names (organisations) are only ever set against their own sort:
+    "Different names: IBF vs Mannheim" is no disagreement a reader can use. A name meets the
+    best of its sort, the gap a model feature ("Vincent Jackson was arrested" against "John
+    Jenkin of Millom was charged", where the town fits the slot better). Where a person fits
+    the slot of a place or organisation better, it meets only one of its own prepositional
+    part ("meetings in Las Vegas" / "in Melbourne" while "Mark Teixeira" fits the slot
+    better) in claims that say much the same (sim >= PART_SIM; "the NATO summit in Brussels" /
+    "when the two meet in Helsinki" on the seeds is below it). Held-out figures: CHANGELOG.md,
+    sessions 13, 15 and 16."""
+    sort = _sort(vy.item)
+    best = _sort(ranked[0][4].item)
+    own = [r for r in ranked if _sort(r[4].item) == sort]
+    if best == "person" and sort != "person":
+        own = [r for r in own if r[4].item.role == vy.item.role and r[4].item.role.startswith("p:")
+               and r[1] >= PART_SIM]
+    return own, (ranked[0][0] - own[0][0]) if own else 0.0
+
+
+def _sort(entity) -> str:
+    return entity.type if entity.type in ("person", "place") else "org"
 
 
 # counted nouns this close (MiniLM cosine) count the same thing: mother/mom 0.90, home/house
@@ -262,7 +267,7 @@ def value_type(value: Value) -> str:
     name); for figures and dates the kind itself."""
     if value.kind != "name":
         return value.kind
-    return value.item.type if value.item.type in ("place", "person") else "org"
+    return _sort(value.item)
 
 
 def flagged(model: dict, value: Value, score: float) -> bool:

@@ -22,7 +22,9 @@ MONTH_ABBR = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug":
 WEEKDAYS = {d: i for i, d in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
 WEEKDAY_ABBR = {"mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3, "thurs": 3, "fri": 4, "sat": 5, "sun": 6}
 
-_MONTH_RE = r"(?P<month>" + "|".join(sorted(list(MONTHS) + list(MONTH_ABBR), key=len, reverse=True)) + r")\.?"
+_MONTH_NAMES = "|".join(sorted(list(MONTHS) + list(MONTH_ABBR), key=len, reverse=True))
+_MONTH_RE = r"(?P<month>" + _MONTH_NAMES + r")\.?"
+_ANY_MONTH = r"(?:" + _MONTH_NAMES + r")\.?"  # the same, where the month itself is not read
 _WORD = re.compile(r"[A-Za-z]+")
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _DAY_AFTER_MONTH = re.compile(_MONTH_RE + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b", re.I)
@@ -86,8 +88,8 @@ def parse(text: str, start: int, end: int, is_time: bool = False,
 # clock ("with 14:05 left in the first half") and any time followed by "left" ("two days left")
 _PERIOD = re.compile(r"\b(?:1[89]|20)\d\d\s*[-–/]\s*(?:\d\d|(?:1[89]|20)\d\d)\b(?![-–/]\d)"
                      # days of one month ("October 1-2", "1-2 October")
-                     r"|" + _MONTH_RE.replace("?P<month>", "?:") + r"\s+\d{1,2}\s*[-–]\s*\d{1,2}\b"
-                     r"|\b\d{1,2}\s*[-–]\s*\d{1,2}\s+" + _MONTH_RE.replace("?P<month>", "?:")
+                     r"|" + _ANY_MONTH + r"\s+\d{1,2}\s*[-–]\s*\d{1,2}\b"
+                     r"|\b\d{1,2}\s*[-–]\s*\d{1,2}\s+" + _ANY_MONTH
                      # two years in one expression ("between 1991 and 1998"): a span, or a list
                      + r"|\b(?:1[89]|20)\d\d\b.*\b(?:1[89]|20)\d\d\b", re.I)
 _GAME_CLOCK = re.compile(r"\d{1,2}:\d\d\s+(?:left|remaining|to play|to go)\b", re.I)
@@ -113,19 +115,19 @@ def clock_spans(text: str) -> list[tuple[int, int]]:
 
 
 # "Apr 2, 2009", "FEB. 4", "2 April 2009": a day of a month, which the tagger sometimes leaves out
-_MONTH_DAY = re.compile(r"\b(?:" + _MONTH_RE + r"\s+\d{1,2}(?:st|nd|rd|th)?\b(?:,?\s+(?:1[89]|20)\d\d\b)?"
-                        r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_RE.replace("?P<month>", "?P<month2>")
-                        + r"(?:\s+(?:1[89]|20)\d\d\b)?)", re.I)
+_MONTH_DAY = re.compile(r"\b(?:" + _ANY_MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?\b(?:,?\s+(?:1[89]|20)\d\d\b)?"
+                        r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _ANY_MONTH + r"(?:\s+(?:1[89]|20)\d\d\b)?)", re.I)
 
 
 def month_day_spans(text: str) -> list[tuple[int, int]]:
     """Spans of the days of a month in a text, with the year after them if any. The month must
-    be capitalised ("may" is mostly the verb) and the day a day of a month."""
+    be capitalised ("may" is mostly the verb, except before its day) and the day a day of a month."""
     out = []
     for m in _MONTH_DAY.finditer(text):
-        month = m["month"] or m["month2"]
-        day = int(re.match(r"\D*(\d+)", m.group())[1])
-        if month[0].isupper() and (month.lower() != "may" or month == "MAY" or m["month"]) and 1 <= day <= 31:
+        month = next(w for w in _WORD.findall(m.group()) if w.lower() in MONTHS or w.lower() in MONTH_ABBR)
+        day = int(re.search(r"\d+", m.group()).group())
+        month_first = m.group()[0].isalpha()
+        if month[0].isupper() and (month.lower() != "may" or month == "MAY" or month_first) and 1 <= day <= 31:
             out.append(m.span())
     return out
 
@@ -267,6 +269,7 @@ def same_grain(a: TimeExpr, b: TimeExpr) -> bool:
 _STAMP_WORDS = {"posted", "updated", "published", "last", "modified", "on", "at", "et", "est", "edt", "ct", "cst",
                 "cdt", "pt", "pst", "pdt", "gmt", "bst", "cet", "cest", "utc", "am", "pm", "a", "p", "m"}
 _ZONE = re.compile(r"[A-Z]{2,4}T")  # any other time zone, in capitals ("IST", "AEST")
+_STAMP_VOCABULARY = _STAMP_WORDS | set(MONTHS) | set(MONTH_ABBR) | set(WEEKDAYS)
 
 
 def posting_line(text: str, spans: list[tuple[int, int]]) -> bool:
@@ -274,6 +277,4 @@ def posting_line(text: str, spans: list[tuple[int, int]]) -> bool:
     2009 11:06 PM CEST")? ``spans`` are its date/time expressions (offsets into ``text``)."""
     for s, e in sorted(spans, reverse=True):
         text = text[:s] + " " + text[e:]
-    return all(w.lower() in _STAMP_WORDS or w.lower() in MONTHS or w.lower() in MONTH_ABBR
-               or w.lower() in WEEKDAYS or _ZONE.fullmatch(w) for w in _WORD.findall(text))
-
+    return all(w.lower() in _STAMP_VOCABULARY or _ZONE.fullmatch(w) for w in _WORD.findall(text))

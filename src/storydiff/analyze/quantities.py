@@ -33,7 +33,8 @@ _VAGUE = {"dozens": (24, 99), "scores": (40, 99), "hundreds": (200, 999), "thous
 _MULT = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "m": 1e6, "bn": 1e9, "k": 1e3}
 _NUM_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$")
 _SKIP_ENTS = {"TIME", "ORDINAL", "DATE_CAL"}
-_CALENDAR_WORDS = {*dates.MONTHS, *dates.MONTH_ABBR, *dates.WEEKDAYS}
+_MONTH_WORDS = {*dates.MONTHS, *dates.MONTH_ABBR}
+_CALENDAR_WORDS = {*_MONTH_WORDS, *dates.WEEKDAYS}
 _COUNT_DEPS = {"nummod", "quantmod", "compound", "amod", "appos", "nmod", "npadvmod"}
 
 
@@ -79,7 +80,7 @@ def parse_number(text: str) -> float | None:
     return float(v) * mult if v is not None else None
 
 
-def extract(sent, offset_ok=lambda s, e: True) -> list[Quantity]:
+def extract(sent) -> list[Quantity]:
     """Quantities in a spaCy sentence span."""
     doc = sent.doc
     ent_label = {t.i: ("DATE_CAL" if t.ent_type_ == "DATE" and _calendar_like(doc, t.i) else t.ent_type_)
@@ -141,9 +142,6 @@ def _beside_month(doc, i, j, sent_start: int, sent_end: int) -> bool:
     days = all(t.text.isdigit() and int(t.text) <= 31 for t in doc[i:j + 1])
     range_end = i - 2 >= sent_start and doc[i - 1].text in ("-", "–") and doc[i - 2].text.isdigit() and month(i - 3)
     return days and (month(i - 1) or month(j + 1) or range_end)
-
-
-_MONTH_WORDS = {*dates.MONTHS, *dates.MONTH_ABBR}
 
 
 def _calendar_like(doc, i) -> bool:

@@ -121,17 +121,13 @@ def _own_sort(vy: Value, ranked: list) -> tuple[list, float]:
     better) in claims that say much the same (sim >= PART_SIM; "the NATO summit in Brussels" /
     "when the two meet in Helsinki" on the seeds is below it). Held-out figures: CHANGELOG.md,
     sessions 13, 15 and 16."""
-    sort = _sort(vy.item)
-    best = _sort(ranked[0][4].item)
-    own = [r for r in ranked if _sort(r[4].item) == sort]
+    sort = value_type(vy)
+    best = value_type(ranked[0][4])
+    own = [r for r in ranked if value_type(r[4]) == sort]
     if best == "person" and sort != "person":
         own = [r for r in own if r[4].item.role == vy.item.role and r[4].item.role.startswith("p:")
                and r[1] >= PART_SIM]
     return own, (ranked[0][0] - own[0][0]) if own else 0.0
-
-
-def _sort(entity) -> str:
-    return entity.type if entity.type in ("person", "place") else "org"
 
 
 # counted nouns this close (MiniLM cosine) count the same thing: mother/mom 0.90, home/house
@@ -267,7 +263,7 @@ def value_type(value: Value) -> str:
     name); for figures and dates the kind itself."""
     if value.kind != "name":
         return value.kind
-    return _sort(value.item)
+    return value.item.type if value.item.type in ("place", "person") else "org"
 
 
 def flagged(model: dict, value: Value, score: float) -> bool:

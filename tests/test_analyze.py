@@ -152,10 +152,19 @@ def test_initials_join_the_place_the_run_spells_out():
     ("Main Street", "Elm Street", False),
     # no counties outside the US: an English county may hold any English town, not a Californian one
     ("Millom", "Cumbria", True), ("Wellington", "Somerset", True), ("Beverly Hills", "Surrey", False),
-    ("Cumbria", "Somerset", False)])
+    ("Cumbria", "Somerset", False),
+    # a neighbourhood GeoNames lists as a town of its own lies in its city; two towns 37 km
+    # apart are two places
+    ("Queens", "Richmond Hill", True), ("Vancouver", "Mount Pleasant", True), ("Houston", "Baytown", False)])
 def test_places_within_places(a, b, nested):
     from storydiff.analyze.gazetteer import within
     assert within(a, b) is nested and within(b, a) is nested
+
+
+def test_distance_between_towns():
+    from storydiff.analyze.gazetteer import km_apart
+    assert 680 < km_apart("Paris", "Cannes") < 700
+    assert km_apart("Texas", "Alabama") is None  # states are no towns
 
 
 @pytest.mark.slow

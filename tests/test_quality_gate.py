@@ -70,16 +70,19 @@ def test_alignment_gate(tmp_path):
     assert m["distractor_pairs_flagged"] <= FLOORS["max_distractors_flagged"], m
 
 
-# Today on these slices (session 16): conflict recall 0.958, discrimination 0.958, site false
-# alarms 0 of 24, 0.542 conflicts per control pair; alignment F1 with distractors 0.703, 33%
-# of distractor pairs aligned (session 13: 0.958, 0.917, 1 of 24, 0.708; 0.633, 44%;
-# session 12: 0.917, 0.875, 1 of 24, 0.625; session 11: 0.917, 0.875, 1 of 24, 0.54; session
-# 10: 0.875, 0.79, 2 of 24, 0.71; session 8: 0.875, 0.875, 0 of 24, 0.67; session 4: 0.833,
-# 0.833, 0, 0.42). The swap models were fitted on all dev cases, so this slice is in-sample
-# for them (held out: benchmarks/train_swaps.py --engine-check). Raise the floors when
-# quality improves; each conflict floor allows one case fewer (or one conflict more) than
-# today, the site floor one false alarm in 24, the alignment floors one distractor pair more.
+# Today on these slices (session 18): conflict recall 0.875, discrimination 0.833, site false
+# alarms 1 of 24, 0.75 conflicts per control pair; alignment F1 with distractors 0.703, 33% of
+# distractor pairs aligned. The swap model was fitted on all dev cases, so this slice is
+# in-sample for it (held out: benchmarks/train_swaps.py --engine-check). Since session 18 it
+# also learns from many injected cases and fits these less closely: the slice's figures fell
+# (session 16: 0.958, 0.958, 0 of 24, 0.542) while those with topics held out rose
+# (CHANGELOG). Earlier: session 13: 0.958, 0.917, 1 of 24, 0.708; 0.633, 44%; session 12:
+# 0.917, 0.875, 1 of 24, 0.625; session 11: 0.917, 0.875, 1 of 24, 0.54; session 10: 0.875,
+# 0.79, 2 of 24, 0.71; session 8: 0.875, 0.875, 0 of 24, 0.67; session 4: 0.833, 0.833, 0,
+# 0.42. Raise the floors when quality improves; each conflict floor allows one case fewer (or
+# one conflict more) than today, the site floor one false alarm in 24, the alignment floors
+# one distractor pair more.
 FLOORS = {
-    "conflict_recall": 0.91, "discrimination": 0.91, "max_site_false_alarm": 0.05, "max_conflicts_per_control": 0.6,
+    "conflict_recall": 0.83, "discrimination": 0.79, "max_site_false_alarm": 0.05, "max_conflicts_per_control": 0.8,
     "alignment_f1": 0.66, "max_distractors_flagged": 0.45,
 }

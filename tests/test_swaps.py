@@ -14,18 +14,31 @@ from storydiff.findings import swaps
 from conftest import EVAL
 
 
-@pytest.mark.parametrize("kind", swaps.KINDS)
-def test_shipped_models_match_the_features(kind):
-    model = swaps.load_model(kind)
-    assert tuple(model["features"]) == swaps.FEATURES[kind]
+def test_shipped_model_matches_the_features():
+    model = swaps.load_model()
+    assert tuple(model["features"]) == swaps.COLUMNS
+    assert {"number", "date", "place", "person"} <= set(model["thresholds"])
     assert all(t is None or 0.0 < t < 1.0 for t in model["thresholds"].values())
-    assert any(t is not None for t in model["thresholds"].values())
+    assert set(model["budgets"]) == set(swaps.KINDS)
     assert len(model["trees"]) > 10
 
 
+def test_rows_of_each_kind_fill_their_own_columns_and_leave_the_others_missing():
+    for kind in swaps.KINDS:
+        own = swaps.FEATURES[kind]
+        row = swaps.model_rows(kind, [list(range(1, len(own) + 1))])[0]
+        assert len(row) == len(swaps.COLUMNS)
+        filled = {c: v for c, v in zip(swaps.COLUMNS, row) if not np.isnan(v)}
+        assert [filled[c] for c in own[:len(swaps._COMMON)]] == list(range(1, len(swaps._COMMON) + 1))
+        assert [filled[f"{kind}:{c}"] for c in own[len(swaps._COMMON):]] == list(range(len(swaps._COMMON) + 1, len(own) + 1))
+        assert [filled[f"is_{k}"] for k in swaps.KINDS] == [float(k == kind) for k in swaps.KINDS]
+        assert len(filled) == len(own) + len(swaps.KINDS)   # every other kind's column is missing
+    assert swaps.model_rows("date", []).shape == (0, len(swaps.COLUMNS))
+
+
 def test_score_is_a_probability_that_follows_the_trees():
-    features = swaps.FEATURES["name"]
-    low = trees.predict(np.zeros((1, len(features))), swaps.load_model("name"))[0]
+    features = swaps.COLUMNS
+    low = trees.predict(np.zeros((1, len(features))), swaps.load_model())[0]
     assert 0.0 < low < 1.0
     # a tree that always sends the input right adds its right leaf; a missing value goes left
     stump = {"baseline": 0.0, "thresholds": {"person": 0.5}, "features": list(features),

@@ -9,8 +9,7 @@ from storydiff.corpus import clustering
 from storydiff.findings import swaps
 
 MODELS = {
-    "swap name (float64 rows)": (lambda: swaps.load_model("name"), np.float64),
-    "swap date (float64 rows)": (lambda: swaps.load_model("date"), np.float64),
+    "swaps (float64 rows)": (swaps.load_model, np.float64),
     "same story (float32 rows)": (clustering.load_model, np.float32),
 }
 
@@ -49,7 +48,7 @@ def test_numpy_path_and_walk_agree_to_the_last_bit(name):
 
 def test_walk_without_prepared_thresholds_matches():
     """A model dict built in memory (training, tests) has no thresholds prepared by load()."""
-    model = swaps.load_model("name")
+    model = swaps.load_model()
     bare = {k: v for k, v in model.items() if k != trees._PREPARED}
     x = _rows(model, trees.FEW_ROWS, np.float64, seed=3)
     assert np.array_equal(trees.predict(x, bare), trees.predict(x, model))

@@ -148,9 +148,9 @@ def _swaps(al: Alignment, views: dict[str, DocView]) -> list[Candidate]:
                                      al.sim[block], al.support[block])
         if not found:
             continue
-        model = swaps.load_model(kind)
+        model = swaps.load_model()
         slot = swaps.FEATURES[kind].index("slot")
-        probs = trees.predict(np.array([f[2] for f in found], dtype=np.float64), model)
+        probs = trees.predict(swaps.model_rows(kind, [f[2] for f in found]), model)
         best: dict[tuple, tuple] = {}  # a value scored against several counterparts keeps its best
         for (vx, vy, feats), p in zip(found, probs):
             key = (vx.claim.doc, vy.claim.doc, vy.start, vy.end)

@@ -6,17 +6,21 @@ funeral, a witness). What tells a swapped value from an added one is a mix of
 weak signals: the value stands where the other report has a value of the same
 kind in a claim saying the same thing (same counted noun, same kind of date
 field, same words around), it is stated once, near the top, while the other
-report's value is one of its own main facts and never appears here. A small
-gradient-boosted tree model per kind (``swap_models/<kind>.json``) weighs these
-signals; each was fitted on the dev conflict cases with ECB+ topics held out
-(``benchmarks/train_swaps.py`` rebuilds them and prints the held-out figures),
-and is evaluated with numpy (storydiff.trees).
+report's value is one of its own main facts and never appears here. One small
+gradient-boosted tree model (``swap_models/swaps.json``) weighs these signals for
+figures, dates and names at once: most of them are shared (_COMMON), and a swapped
+figure, date or name gives itself away through them alike, so each kind learns from
+the others' cases as well; the signals of one kind sit in columns of their own, missing
+for the others (model_rows). It was fitted on the dev conflict cases and
+benchmarks/inject.py's with ECB+ topics held out (``benchmarks/train_swaps.py``
+rebuilds it and prints the held-out figures), and is evaluated with numpy
+(storydiff.trees).
 
-The models only rank; the thresholds stored with each (per value type: for names one for
-places and people, and one or none for other names) were chosen on held-out scores for a
-fixed number of flagged values of that kind per untouched real pair of reports (the budget
-in the model file); each flagged value is then reported against one
-value of the other report, its most likely (findings._one_per_value).
+The model only ranks; the thresholds stored with it (per value type: figures, dates, and
+for names one for places and people and one or none for other names) were chosen on
+held-out scores for a fixed number of flagged values of each kind per untouched real pair
+of reports (the kind's budget in the model file); each flagged value is then reported
+against one value of the other report, its most likely (findings._one_per_value).
 """
 from __future__ import annotations
 
@@ -63,6 +67,22 @@ FEATURES = {
                        "same_head", "head_there", "counterpart_head_here", "same_role", "head_says", "same_part",
                        "other_sort_gap"),
 }
+# the columns of the one model: the shared signals, each kind's own, and which kind a row is
+COLUMNS = _COMMON + tuple(f"{kind}:{name}" for kind in KINDS for name in FEATURES[kind][len(_COMMON):]) \
+    + tuple(f"is_{kind}" for kind in KINDS)
+
+
+def model_rows(kind: str, rows: list[list[float]]) -> np.ndarray:
+    """Feature rows of one kind (FEATURES[kind] order) laid out in the model's COLUMNS: the
+    shared signals in their common columns, the kind's own in its columns, the other kinds'
+    missing (NaN: the trees send them the way their training did)."""
+    own = np.asarray(rows, dtype=np.float64).reshape(len(rows), len(FEATURES[kind]))
+    out = np.full((len(own), len(COLUMNS)), np.nan)
+    out[:, :len(_COMMON)] = own[:, :len(_COMMON)]
+    start = COLUMNS.index(f"{kind}:{FEATURES[kind][len(_COMMON)]}")
+    out[:, start:start + own.shape[1] - len(_COMMON)] = own[:, len(_COMMON):]
+    out[:, -len(KINDS):] = [float(k == kind) for k in KINDS]
+    return out
 
 
 def candidates(kind: str, claims_x: list[Claim], claims_y: list[Claim], view_x: DocView, view_y: DocView,
@@ -253,9 +273,9 @@ def _part_features(ex, ey, claim_x: Claim, claim_y: Claim) -> list[float]:
 _KIND_FEATURES = {"number": _number_features, "date": _date_features, "name": _name_features}
 
 
-def load_model(kind: str) -> dict:
-    """The tree model of one kind (format: storydiff.trees), with its thresholds per value type."""
-    return trees.load(MODEL_DIR / f"{kind}.json", FEATURES[kind])
+def load_model() -> dict:
+    """The tree model (format: storydiff.trees), with its thresholds per value type."""
+    return trees.load(MODEL_DIR / "swaps.json", COLUMNS)
 
 
 def value_type(value: Value) -> str:

@@ -1,4 +1,4 @@
-"""benchmarks/inject.py makes the number model's extra training cases: each must be a real
+"""benchmarks/inject.py makes the swap model's extra training cases: each must be a real
 swap (one value of B changed, A giving the original) and the same on every run, and a number
 site gives one case per different replacement."""
 from __future__ import annotations

@@ -1,7 +1,9 @@
-"""benchmarks/train_swaps.py: which candidate rows the swap models learn from."""
+"""benchmarks/train_swaps.py: which candidate rows the swap model learns from, and how."""
 from __future__ import annotations
 
 import sys
+
+import numpy as np
 
 from conftest import ROOT
 
@@ -18,3 +20,18 @@ def test_an_injected_value_learns_from_the_counterpart_it_replaced():
     # no counterpart of the second value is written like it, so its best-slot row is learned
     assert train_swaps._labels(found, True, "Sunday") == [-1, 1, 1, -1]
     assert train_swaps._labels(found, False, "Sunday") == [0, 0, 0, 0]
+
+
+def test_every_kind_trains_one_model_in_its_own_columns():
+    from storydiff.findings import swaps
+
+    sizes = dict(zip(swaps.KINDS, (2, 3, 1)))
+    data = {kind: (np.full((n, len(swaps.FEATURES[kind])), float(i + 1)), np.arange(n) % 2,
+                   [(kind, j) for j in range(n)]) for i, (kind, n) in enumerate(sizes.items())}
+    X, y, meta, at = train_swaps.pooled(data)
+    assert X.shape == (6, len(swaps.COLUMNS)) and list(y) == [0, 1, 0, 1, 0, 0]
+    for i, kind in enumerate(swaps.KINDS):
+        rows = X[at[kind]]
+        assert [m[0] for m in meta[at[kind]]] == [kind] * len(rows)
+        assert (rows[:, swaps.COLUMNS.index(f"is_{kind}")] == 1).all()
+        assert (rows[:, swaps.COLUMNS.index("slot")] == i + 1).all()   # shared columns filled by every kind

@@ -139,6 +139,7 @@ def _swaps(al: Alignment, views: dict[str, DocView]) -> list[Candidate]:
     for i, c in enumerate(al.claims):
         by_doc.setdefault(c.doc, []).append(i)
     pairs = [(x, y) for group in al.groups for x, y in itertools.permutations(group, 2)]
+    model = swaps.load_model()
     out = []
     for kind in swaps.KINDS:
         found = []   # (value in x, value in y, features), scored together below
@@ -148,7 +149,6 @@ def _swaps(al: Alignment, views: dict[str, DocView]) -> list[Candidate]:
                                      al.sim[block], al.support[block])
         if not found:
             continue
-        model = swaps.load_model()
         slot = swaps.FEATURES[kind].index("slot")
         probs = trees.predict(swaps.model_rows(kind, [f[2] for f in found]), model)
         best: dict[tuple, tuple] = {}  # a value scored against several counterparts keeps its best

@@ -248,7 +248,7 @@ def _topic(case: dict) -> str:
 
 
 def engine_check(cases: list[dict], data: dict, folds: int = 5) -> None:
-    """Score the whole engine with every case's topic held out of its models' training."""
+    """Score the whole engine with every case's topic held out of its model's training."""
     import subprocess
     import tempfile
 

@@ -194,10 +194,10 @@ def pooled(data: dict) -> tuple[np.ndarray, np.ndarray, list, dict[str, slice]]:
             [m for p in parts for m in p[2]], at)
 
 
-def thresholds_of(data: dict, counts: Counter, show: bool = False) -> dict:
+def thresholds_of(X: np.ndarray, y: np.ndarray, meta: list, at: dict[str, slice], counts: Counter,
+                  show: bool = False) -> dict:
     """Thresholds per value type, each kind at its budget, read off held-out scores of the one
-    model (printed at several budgets with ``show``)."""
-    X, y, meta, at = pooled(data)
+    model on the pooled rows (printed at several budgets with ``show``)."""
     p = held_out(X, y, meta)
     thresholds = {}
     for kind, rows in at.items():
@@ -219,8 +219,8 @@ def fit(data: dict, counts: Counter, write: bool) -> None:
     from storydiff import trees
     from storydiff.findings import swaps
 
-    thresholds = thresholds_of(data, counts, show=True)
-    X, y, _, _ = pooled(data)
+    X, y, meta, at = pooled(data)
+    thresholds = thresholds_of(X, y, meta, at, counts, show=True)
     model = _fit(X, y)
     exported = export(model, thresholds)
     check = trees.predict(X[:2000], exported)
@@ -265,8 +265,9 @@ def engine_check(cases: list[dict], data: dict, folds: int = 5) -> None:
             train_counts = Counter(c["type"] for c in cases if fold[_topic(c)] != k)
             train = {kind: _rows_where(X, y, meta, [fold[m[2]] != k for m in meta])
                      for kind, (X, y, meta) in data.items()}
-            X, y, _, _ = pooled(train)
-            (models / "swaps.json").write_text(json.dumps(export(_fit(X, y), thresholds_of(train, train_counts))))
+            X, y, meta, at = pooled(train)
+            thresholds = thresholds_of(X, y, meta, at, train_counts)
+            (models / "swaps.json").write_text(json.dumps(export(_fit(X, y), thresholds)))
             swaps.MODEL_DIR = models
             for c in (c for c in cases if fold[_topic(c)] == k):
                 docs = [storydiff.Document(c[s]["id"], c[s]["text"]) for s in ("a", "b")]

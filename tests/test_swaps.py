@@ -30,7 +30,8 @@ def test_rows_of_each_kind_fill_their_own_columns_and_leave_the_others_missing()
         assert len(row) == len(swaps.COLUMNS)
         filled = {c: v for c, v in zip(swaps.COLUMNS, row) if not np.isnan(v)}
         assert [filled[c] for c in own[:len(swaps._COMMON)]] == list(range(1, len(swaps._COMMON) + 1))
-        assert [filled[f"{kind}:{c}"] for c in own[len(swaps._COMMON):]] == list(range(len(swaps._COMMON) + 1, len(own) + 1))
+        n_common = len(swaps._COMMON)
+        assert [filled[f"{kind}:{c}"] for c in own[n_common:]] == list(range(n_common + 1, len(own) + 1))
         assert [filled[f"is_{k}"] for k in swaps.KINDS] == [float(k == kind) for k in swaps.KINDS]
         assert len(filled) == len(own) + len(swaps.KINDS)   # every other kind's column is missing
     assert swaps.model_rows("date", []).shape == (0, len(swaps.COLUMNS))

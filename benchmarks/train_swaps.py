@@ -3,6 +3,7 @@
     pip install -e ".[train]"
     python3 benchmarks/train_swaps.py                 # held-out figures, then writes the model
     python3 benchmarks/train_swaps.py --dry-run       # held-out figures only
+    python3 benchmarks/train_swaps.py --dry-run --draws 3   # and the mean over 3 fold draws
     python3 benchmarks/train_swaps.py --engine-check  # whole engine, 5 folds of topics held out
 
 Examples come from the engine itself (storydiff.findings.swaps.candidates on each
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 from collections import Counter
 from pathlib import Path
@@ -129,8 +131,9 @@ def _fit(X: np.ndarray, y: np.ndarray):
     return HistGradientBoostingClassifier(**PARAMS).fit(X[learn], y[learn])
 
 
-def held_out(X: np.ndarray, y: np.ndarray, meta: list, folds: int = 5) -> np.ndarray:
-    fold = _fold_of({m[2] for m in meta}, folds)
+def held_out(X: np.ndarray, y: np.ndarray, meta: list, folds: int = 5, draw: int = 0) -> np.ndarray:
+    """Scores of every row from a model fitted without its ECB+ topic (draw: see _fold_of)."""
+    fold = _fold_of({m[2] for m in meta}, folds, draw)
     fold_of_row = np.array([fold[m[2]] for m in meta])
     p = np.zeros(len(y))
     for k in range(folds):
@@ -215,12 +218,35 @@ def thresholds_of(X: np.ndarray, y: np.ndarray, meta: list, at: dict[str, slice]
     return thresholds
 
 
-def fit(data: dict, counts: Counter, write: bool) -> None:
+# the budgets a set-up's held-out recall is averaged over (--draws): one budget's recall moves by
+# a case or two with the fold draw, the mean over a range and over draws less
+SUMMARY_BUDGETS = (0.2, 0.25, 0.3, 0.35, 0.4)
+
+
+def held_out_recall(X: np.ndarray, y: np.ndarray, meta: list, at: dict[str, slice], counts: Counter,
+                    draws: int) -> dict[str, float]:
+    """Held-out recall per case type (number, date, place, person), averaged over
+    SUMMARY_BUDGETS and over ``draws`` draws of the topic folds: the figure to compare set-ups
+    by, since differences of 0.01-0.02 at one budget and one draw are noise."""
+    curves: dict[str, list[float]] = {}
+    for draw in range(draws):
+        p = held_out(X, y, meta, draw=draw)
+        for kind, rows in at.items():
+            for budget in SUMMARY_BUDGETS:
+                for t, r in figures(kind, p[rows], meta[rows], counts, budget)[1].items():
+                    curves.setdefault(t, []).append(r)
+    return {t: round(float(np.mean(v)), 3) for t, v in curves.items()}
+
+
+def fit(data: dict, counts: Counter, write: bool, draws: int = 0) -> None:
     from storydiff import trees
     from storydiff.findings import swaps
 
     X, y, meta, at = pooled(data)
     thresholds = thresholds_of(X, y, meta, at, counts, show=True)
+    if draws:
+        print(json.dumps({"held_out_recall_mean": held_out_recall(X, y, meta, at, counts, draws),
+                          "budgets": SUMMARY_BUDGETS, "fold_draws": draws}))
     model = _fit(X, y)
     exported = export(model, thresholds)
     check = trees.predict(X[:2000], exported)
@@ -237,9 +263,12 @@ def _rows_where(X: np.ndarray, y: np.ndarray, meta: list, keep: list[bool]) -> t
     return X[keep], y[keep], [m for m, k in zip(meta, keep) if k]
 
 
-def _fold_of(topics: set[str], folds: int = 5) -> dict[str, int]:
-    """ECB+ topic -> fold: every folds-th topic in topic order."""
+def _fold_of(topics: set[str], folds: int = 5, draw: int = 0) -> dict[str, int]:
+    """ECB+ topic -> fold: every folds-th topic in topic order (draw 0, the thresholds' folds),
+    or in an order shuffled by the draw's seed (the other draws of held_out_recall)."""
     ordered = sorted(topics, key=lambda t: int(t) if t.isdigit() else t)
+    if draw:
+        random.Random(draw).shuffle(ordered)
     return {t: i % folds for i, t in enumerate(ordered)}
 
 
@@ -281,6 +310,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--dry-run", action="store_true", help="print held-out figures, do not write the model")
     ap.add_argument("--engine-check", action="store_true", help="score the whole engine with topics held out")
     ap.add_argument("--no-inject", action="store_true", help="train on the dev conflict cases alone")
+    ap.add_argument("--draws", type=int, default=0, metavar="N",
+                    help="also print held-out recall averaged over budgets 0.2-0.4 and N draws of the topic folds")
     args = ap.parse_args(argv)
     cases = [json.loads(line) for line in open(EVAL / "data" / "conflicts-dev.jsonl", encoding="utf-8")]
     more = [] if args.no_inject else inject.cases(EVAL, {frozenset((c["a"]["id"], c["b"]["id"])) for c in cases})
@@ -291,7 +322,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.engine_check:
         engine_check(cases, data)
         return
-    fit(data, counts, write=not args.dry_run)
+    fit(data, counts, write=not args.dry_run, draws=args.draws)
 
 
 if __name__ == "__main__":

@@ -35,3 +35,16 @@ def test_every_kind_trains_one_model_in_its_own_columns():
         assert [m[0] for m in meta[at[kind]]] == [kind] * len(rows)
         assert (rows[:, swaps.COLUMNS.index(f"is_{kind}")] == 1).all()
         assert (rows[:, swaps.COLUMNS.index("slot")] == i + 1).all()   # shared columns filled by every kind
+
+
+def test_fold_draws_hold_out_every_topic_once_and_draw_0_keeps_topic_order():
+    topics = {str(t) for t in range(1, 37)} - {"15", "17"}
+    first = train_swaps._fold_of(topics)
+    assert [t for t in sorted(topics, key=int) if first[t] == 0][:3] == ["1", "6", "11"]
+    draws = [train_swaps._fold_of(topics, draw=d) for d in (1, 2)]
+    for fold in (first, *draws):
+        assert set(fold) == topics and sorted(set(fold.values())) == [0, 1, 2, 3, 4]
+        assert max(list(fold.values()).count(k) for k in range(5)) - min(list(fold.values()).count(k)
+                                                                       for k in range(5)) <= 1
+    assert draws[0] != first and draws[0] != draws[1]
+    assert train_swaps._fold_of(topics, draw=1) == draws[0]   # a draw is reproducible

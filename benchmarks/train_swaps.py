@@ -311,7 +311,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--engine-check", action="store_true", help="score the whole engine with topics held out")
     ap.add_argument("--no-inject", action="store_true", help="train on the dev conflict cases alone")
     ap.add_argument("--draws", type=int, default=0, metavar="N",
-                    help="also print held-out recall averaged over budgets 0.2-0.4 and N draws of the topic folds")
+                    help="when fitting: also print held-out recall averaged over budgets 0.2-0.4 and N draws of the topic folds")
     args = ap.parse_args(argv)
     cases = [json.loads(line) for line in open(EVAL / "data" / "conflicts-dev.jsonl", encoding="utf-8")]
     more = [] if args.no_inject else inject.cases(EVAL, {frozenset((c["a"]["id"], c["b"]["id"])) for c in cases})

@@ -197,11 +197,10 @@ def pooled(data: dict) -> tuple[np.ndarray, np.ndarray, list, dict[str, slice]]:
             [m for p in parts for m in p[2]], at)
 
 
-def thresholds_of(X: np.ndarray, y: np.ndarray, meta: list, at: dict[str, slice], counts: Counter,
+def thresholds_of(p: np.ndarray, y: np.ndarray, meta: list, at: dict[str, slice], counts: Counter,
                   show: bool = False) -> dict:
-    """Thresholds per value type, each kind at its budget, read off held-out scores of the one
-    model on the pooled rows (printed at several budgets with ``show``)."""
-    p = held_out(X, y, meta)
+    """Thresholds per value type, each kind at its budget, read off the held-out scores ``p``
+    (held_out) of the one model on the pooled rows (printed at several budgets with ``show``)."""
     thresholds = {}
     for kind, rows in at.items():
         kind_meta = meta[rows]
@@ -224,13 +223,14 @@ SUMMARY_BUDGETS = (0.2, 0.25, 0.3, 0.35, 0.4)
 
 
 def held_out_recall(X: np.ndarray, y: np.ndarray, meta: list, at: dict[str, slice], counts: Counter,
-                    draws: int) -> dict[str, float]:
+                    draws: int, first: np.ndarray) -> dict[str, float]:
     """Held-out recall per case type (number, date, place, person), averaged over
-    SUMMARY_BUDGETS and over ``draws`` draws of the topic folds: the figure to compare set-ups
-    by, since differences of 0.01-0.02 at one budget and one draw are noise."""
+    SUMMARY_BUDGETS and over ``draws`` draws of the topic folds (``first``: the scores of draw
+    0, already computed for the thresholds): the figure to compare set-ups by, since
+    differences of 0.01-0.02 at one budget and one draw are noise."""
     curves: dict[str, list[float]] = {}
     for draw in range(draws):
-        p = held_out(X, y, meta, draw=draw)
+        p = held_out(X, y, meta, draw=draw) if draw else first
         for kind, rows in at.items():
             for budget in SUMMARY_BUDGETS:
                 for t, r in figures(kind, p[rows], meta[rows], counts, budget)[1].items():
@@ -243,9 +243,10 @@ def fit(data: dict, counts: Counter, write: bool, draws: int = 0) -> None:
     from storydiff.findings import swaps
 
     X, y, meta, at = pooled(data)
-    thresholds = thresholds_of(X, y, meta, at, counts, show=True)
+    p = held_out(X, y, meta)
+    thresholds = thresholds_of(p, y, meta, at, counts, show=True)
     if draws:
-        print(json.dumps({"held_out_recall_mean": held_out_recall(X, y, meta, at, counts, draws),
+        print(json.dumps({"held_out_recall_mean": held_out_recall(X, y, meta, at, counts, draws, p),
                           "budgets": SUMMARY_BUDGETS, "fold_draws": draws}))
     model = _fit(X, y)
     exported = export(model, thresholds)
@@ -295,7 +296,7 @@ def engine_check(cases: list[dict], data: dict, folds: int = 5) -> None:
             train = {kind: _rows_where(X, y, meta, [fold[m[2]] != k for m in meta])
                      for kind, (X, y, meta) in data.items()}
             X, y, meta, at = pooled(train)
-            thresholds = thresholds_of(X, y, meta, at, train_counts)
+            thresholds = thresholds_of(held_out(X, y, meta), y, meta, at, train_counts)
             (models / "swaps.json").write_text(json.dumps(export(_fit(X, y), thresholds)))
             swaps.MODEL_DIR = models
             for c in (c for c in cases if fold[_topic(c)] == k):

@@ -104,11 +104,12 @@ def same(x: Value, y: Value) -> bool | None:
         or _spelled_alike(x.text, y.text)
 
 
+@functools.lru_cache(maxsize=65536)
 def _spelled_alike(a: str, b: str) -> bool:
     """One name written with a letter more or less ("Duncan Rait" / "Duncan Raite", "Schnectady"
     / "Schenectady"): a slip of spelling, not another person or place. On the untouched dev
     pairs such spellings made 4 of the 54 person conflicts; a changed letter ("Iran" / "Iraq",
-    "Smith" / "Smyth") still differs."""
+    "Smith" / "Smyth") still differs. Cached like _words: the same names meet in every pair of values."""
     a, b = sorted((" ".join(_WORD.findall(a.lower())), " ".join(_WORD.findall(b.lower()))), key=len)
     if len(a) < 5 or len(b) != len(a) + 1:
         return False

@@ -212,7 +212,7 @@ def test_when_two_figures_can_be_the_same(a, b, same):
     ("Ford played at North Carolina from 1974-78 and scored 2,290 points.", []),  # a span of years
     ("Hansbrough tied Ford on a jumper with 14:05 left in the first half.", []),  # a game clock
     ("The 76ers opened the 2008-09 season 9-14 and fired Cheeks on Saturday.", ["Saturday"]),
-    ("The update came out on 2011-10-12 at 12:05 p.m.", ["2011-10-12", "12:05 p.m."]),
+    ("The update came out on 2011-10-12 at 12:05 p.m.", ["2011-10-12 at 12:05 p.m."]),  # one point in time
     ("He gave himself up just after 6: 00 p.m., police said.", ["6: 00 p.m."]),  # split by spacing
     # ECB+ dev: a seminar's days and a span of years, no single day to set against another
     ("On October 1-2 Ashgabat hosts a seminar organised with the UN.", []),
@@ -283,3 +283,15 @@ def test_a_clock_time_the_tagger_missed_is_read():
     assert [(t.hour, t.minute) for t in claim.times if t.hour is not None] == [(1, 30)]
     assert [t.weekday for t in claim.times if t.weekday is not None] == [6]
 
+
+
+@pytest.mark.parametrize("text,fields", [
+    # ECB+ topic 22: the tagger splits one report's clock time from its day, not the other's
+    ("The shootings happened shortly after 11:30 p.m. Thursday.", [(3, 23)]),
+    ("The shooting took place just after 8:30pm Thursday night inside the old factory.", [(3, 20)]),
+    ("Police said the fire started at 3 a.m. on Monday in the basement.", [(0, 3)]),
+    ("It happened Thursday at 10 p.m. and again on Friday.", [(3, 22), (4, None)]),
+])
+def test_a_clock_time_and_its_day_are_one_expression(text, fields):
+    [claim] = analyze([Document("doc", text)])["doc"]
+    assert [(t.weekday, t.hour) for t in claim.times] == fields

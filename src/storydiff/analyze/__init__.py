@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import itertools
+import re
 from collections.abc import Callable
 
 from ..model import Claim, Document, Entity
@@ -119,10 +120,26 @@ def _times(sent, sent_ents: list, published: dt.date | None) -> list:
     spans = _with_month_days(spans, [(sent.start_char + s, sent.start_char + t)
                                      for s, t in dates.month_day_spans(sent.text)])
     out = []
-    for start, end, is_time in sorted(spans):
+    for start, end, is_time in _clock_with_day(sorted(spans), text):
         t = dates.parse(text[start:end], start, end, is_time, published, after=text[end:end + 12])
         if t:
             out.append(t)
+    return out
+
+
+_JOIN = re.compile(r"\s*(?:,\s*)?(?:(?:on|at)\s+)?")
+
+
+def _clock_with_day(spans: list, text: str) -> list:
+    """A clock time and the day next to it as one expression ("11:30 p.m. Thursday",
+    "Thursday at 11:30 p.m."), as the tagger itself sometimes tags them ("8:30pm Thursday"):
+    two reports then state the same fields, whichever way each was tagged."""
+    out = []
+    for sp in spans:
+        if out and out[-1][2] != sp[2] and _JOIN.fullmatch(text[out[-1][1]:sp[0]]):
+            out[-1] = (out[-1][0], sp[1], True)
+        else:
+            out.append(sp)
     return out
 
 

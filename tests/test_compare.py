@@ -51,6 +51,10 @@ def test_conflict_1_number_300_vs_800_ranked_first(report):
     values = sorted(first.values.values())
     assert values == ["Around 300", "about 800"]
     assert {_text_of(report, ev) for ev in first.claims} == {"Around 300", "about 800"}
+    # the two sides read in the order of the inputs, whichever value the swap model flagged
+    order = [d.id for d in report.documents]
+    assert first.docs == order and [ev.doc for ev in first.claims] == order and list(first.values) == order
+    assert first.summary.startswith(f"Different figures: Around 300 ({order[0]}) vs about 800")
 
 
 def test_conflict_2_membership_set_difference(report):

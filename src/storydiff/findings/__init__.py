@@ -124,20 +124,21 @@ def _conflicts(al: Alignment, views: dict[str, DocView]) -> list[Finding]:
                 key = (cand.type, a.doc, cand.a_span[0], b.doc, cand.b_span[0])
                 if key not in found or found[key].confidence < cand.confidence:
                     found[key] = cand
-    # a name inside a list of participants that differs is the membership conflict's, not a swap
     lists = [(c.a.doc, c.a_span) for c in found.values() if c.type == "membership"]
     lists += [(c.b.doc, c.b_span) for c in found.values() if c.type == "membership"]
-    swapped = [c for c in _swaps(al, views)
-               if c.type == "number" or not any(d == c.b.doc and s <= c.b_span[0] < e for d, (s, e, _) in lists)]
-    swapped = [c for c in swapped if not _nested(c)]
+    swapped = [c for c in _swaps(al, views, lists) if not _nested(c)]
     return [_finding(c) for c in _one_per_value(_best_polarity(found.values()) + swapped)]
 
 
-def _swaps(al: Alignment, views: dict[str, DocView]) -> list[Candidate]:
-    """Figures, dates and names one report gives where another of its story group gives different ones."""
+def _swaps(al: Alignment, views: dict[str, DocView], lists: list[tuple[str, tuple]]) -> list[Candidate]:
+    """Figures, dates and names one report gives where another of its story group gives different
+    ones, each conflict's two sides in the order of the inputs. A date or name inside a list of
+    participants that differs (``lists``: (doc, span) of the membership conflicts' lists) is the
+    membership conflict's, not a swap."""
     by_doc: dict[str, list[int]] = {}
     for i, c in enumerate(al.claims):
         by_doc.setdefault(c.doc, []).append(i)
+    rank = {doc: i for i, doc in enumerate(by_doc)}
     pairs = [(x, y) for group in al.groups for x, y in itertools.permutations(group, 2)]
     model = swaps.load_model()
     out = []
@@ -156,7 +157,11 @@ def _swaps(al: Alignment, views: dict[str, DocView]) -> list[Candidate]:
             key = (vx.claim.doc, vy.claim.doc, vy.start, vy.end)
             if swaps.flagged(model, vy, p) and (key not in best or p > best[key][0]):
                 best[key] = (p, vx, vy, feats[slot])
-        out += [value_candidate(vx, vy, slot_score, round(float(p), 3)) for p, vx, vy, slot_score in best.values()]
+        for p, vx, vy, slot_score in best.values():
+            if kind != "number" and any(d == vy.claim.doc and s <= vy.start < e for d, (s, e, _) in lists):
+                continue
+            first, second = (vx, vy) if rank[vx.claim.doc] < rank[vy.claim.doc] else (vy, vx)
+            out.append(value_candidate(first, second, slot_score, round(float(p), 3)))
     return out
 
 

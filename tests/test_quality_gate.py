@@ -70,9 +70,9 @@ def test_alignment_gate(tmp_path):
     assert m["distractor_pairs_flagged"] <= FLOORS["max_distractors_flagged"], m
 
 
-# Today on these slices (session 18): conflict recall 0.875, discrimination 0.833, site false
-# alarms 1 of 24, 0.75 conflicts per control pair; alignment F1 with distractors 0.703, 33% of
-# distractor pairs aligned. The swap model was fitted on all dev cases, so this slice is
+# Today on these slices (session 20): conflict recall 0.875, discrimination 0.833, site false
+# alarms 1 of 24, 0.625 conflicts per control pair (session 18: the same, 0.75); alignment F1
+# with distractors 0.703, 33% of distractor pairs aligned (session 18). The swap model was fitted on all dev cases, so this slice is
 # in-sample for it (held out: benchmarks/train_swaps.py --engine-check). Since session 18 it
 # also learns from many injected cases and fits these less closely: the slice's figures fell
 # (session 16: 0.958, 0.958, 0 of 24, 0.542) while those with topics held out rose

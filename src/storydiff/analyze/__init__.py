@@ -127,16 +127,20 @@ def _times(sent, sent_ents: list, published: dt.date | None) -> list:
     return out
 
 
-_JOIN = re.compile(r"\s*(?:,\s*)?(?:(?:on|at)\s+)?")
+# what may stand between a clock time and its day: "11:30 p.m. Thursday", "3 a.m. on Monday",
+# "Thursday, at 10 p.m."
+_CLOCK_DAY_GAP = re.compile(r"\s*(?:,\s*)?(?:(?:on|at)\s+)?")
 
 
 def _clock_with_day(spans: list, text: str) -> list:
     """A clock time and the day next to it as one expression ("11:30 p.m. Thursday",
     "Thursday at 11:30 p.m."), as the tagger itself sometimes tags them ("8:30pm Thursday"):
-    two reports then state the same fields, whichever way each was tagged."""
+    two reports then state the same fields, whichever way each was tagged. ``spans``: sorted
+    (start, end, is_time); a joined span counts as a time, so a date after it joins too
+    ("9 p.m. Thursday, Dec. 5")."""
     out = []
     for sp in spans:
-        if out and out[-1][2] != sp[2] and _JOIN.fullmatch(text[out[-1][1]:sp[0]]):
+        if out and out[-1][2] != sp[2] and _CLOCK_DAY_GAP.fullmatch(text[out[-1][1]:sp[0]]):
             out[-1] = (out[-1][0], sp[1], True)
         else:
             out.append(sp)

@@ -295,3 +295,18 @@ def test_a_clock_time_the_tagger_missed_is_read():
 def test_a_clock_time_and_its_day_are_one_expression(text, fields):
     [claim] = analyze([Document("doc", text)])["doc"]
     assert [(t.weekday, t.hour) for t in claim.times] == fields
+
+
+@pytest.mark.parametrize("text,figures,times", [
+    # ECB+ topics 7 and 23: durations the tagger calls times are the reports' own figures
+    ("Klitschko stopped Rahman after 55 seconds of the seventh round.", {"55": "second"}, []),
+    ("An Australian climber who survived six nights stuck on Mount Cook was rescued.", {"six": "night"}, []),
+    ("The fire started at 10 p.m. Thursday and burned for two hours.", {"two": "hour"}, ["10 p.m. Thursday"]),
+    # ECB+ topic 31: a figure the tagger ran into the day it was scored on
+    ("Tyler Hansbrough scored 30 Thursday night to break the record.", {"30": None}, ["Thursday night"]),
+    ("The game is on Thursday 30 October.", {}, ["Thursday 30 October"]),
+])
+def test_durations_and_a_figure_before_its_day_are_figures(text, figures, times):
+    [claim] = analyze([Document("doc", text)])["doc"]
+    assert {q.text: q.counted for q in claim.quantities} == figures
+    assert [t.text for t in claim.times] == times

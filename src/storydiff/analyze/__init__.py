@@ -112,7 +112,9 @@ def _times(sent, sent_ents: list, published: dt.date | None) -> list:
     spans = []
     for e in sent_ents:
         if e.label_ in ("DATE", "TIME") or (e.label_ == "CARDINAL" and dates.is_clock(e.text)):
-            start = e.start_char - dates.hour_before(text[max(0, e.start_char - 4):e.start_char], e.text)
+            # "scored 30 Thursday night": the figure before the weekday is no part of the date
+            first = sent.doc[e.start + quantities.count_before_weekday(sent.doc, e.start)]
+            start = first.idx - dates.hour_before(text[max(0, first.idx - 4):first.idx], text[first.idx:e.end_char])
             spans.append((start, e.end_char, e.label_ != "DATE"))
     tagged = [(e.start_char, e.end_char) for e in sent_ents]
     spans += [(sent.start_char + s, sent.start_char + t, True) for s, t in dates.clock_spans(sent.text)

@@ -83,8 +83,7 @@ def parse_number(text: str) -> float | None:
 def extract(sent) -> list[Quantity]:
     """Quantities in a spaCy sentence span."""
     doc = sent.doc
-    ent_label = {t.i: ("DATE_CAL" if t.ent_type_ == "DATE" and _calendar_like(doc, t.i) else t.ent_type_)
-                 for t in sent}
+    ent_label = {t.i: _ent_label(doc, t) for t in sent}
     out: list[Quantity] = []
     i = sent.start
     while i < sent.end:
@@ -118,7 +117,8 @@ def extract(sent) -> list[Quantity]:
         low, high = _bounds(low, high, approx)
         s_char = doc[start_tok].idx
         e_char = doc[j].idx + len(doc[j].text)
-        counted = counted_noun(doc, i, j, sent.start, sent.end)
+        # "scored 30 Thursday night": the weekday is no counted noun
+        counted = None if count_before_weekday(doc, j) else counted_noun(doc, i, j, sent.start, sent.end)
         # "October 2", "2 October", "Apr 2" (a day the tagger left untagged): a date, not a count
         if counted not in _CALENDAR_WORDS and not _beside_month(doc, i, j, sent.start, sent.end):
             out.append(Quantity(start=s_char, end=e_char, text=doc[start_tok:j + 1].text, value=value,
@@ -144,6 +144,19 @@ def _beside_month(doc, i, j, sent_start: int, sent_end: int) -> bool:
     return days and (month(i - 1) or month(j + 1) or range_end)
 
 
+def _ent_label(doc, tok) -> str:
+    """The tagger's entity label of a token, with the dates and times that hold no count told
+    apart: DATE_CAL for a calendar date's numbers, TIME for a clock time's. A duration the
+    tagger calls a time ("55 seconds", "six nights") and a figure it ran into a weekday
+    ("scored 30 Thursday night") keep their number."""
+    label = tok.ent_type_
+    if label not in ("DATE", "TIME") or count_before_weekday(doc, tok.i):
+        return "CARDINAL" if label == "TIME" else label
+    if label == "DATE":
+        return "DATE_CAL" if _calendar_like(doc, tok.i) else label
+    return "DURATION" if _duration(doc, tok.i) else label
+
+
 def _calendar_like(doc, i) -> bool:
     """A number inside a DATE entity that is part of a calendar date, not an age or a duration."""
     tok = doc[i]
@@ -151,6 +164,28 @@ def _calendar_like(doc, i) -> bool:
         return True
     near = doc[max(0, i - 2):i + 3]
     return any(t.lower_.rstrip(".") in _CALENDAR_WORDS for t in near) or not tok.like_num
+
+
+_DURATION_UNITS = {"second", "minute", "hour", "night", "day", "week"}
+
+
+def _duration(doc, i) -> bool:
+    """Does the number (of a run of number words, "forty five") count time units: "55 seconds",
+    "the 90-minute", "six nights"?"""
+    k = i
+    while k < len(doc) and (_is_numberish(doc[k]) or doc[k].text == "-"):
+        k += 1
+    return k > i and k < len(doc) and doc[k].lemma_.lower() in _DURATION_UNITS and ":" not in doc[i].text
+
+
+def count_before_weekday(doc, i) -> bool:
+    """A bare number right before a weekday, no month beside it ("scored 30 Thursday night"): no
+    day of a month, which is written after the weekday ("Thursday 30 October")."""
+    tok = doc[i]
+    if not tok.like_num or ":" in tok.text or i + 1 >= len(doc) or doc[i + 1].lower_ not in dates.WEEKDAYS:
+        return False
+    near = doc[max(0, i - 2):i + 4]
+    return not any(t.text.rstrip(".").lower() in _MONTH_WORDS and t.text[:1].isupper() for t in near)
 
 
 def _is_pronoun_one(doc, i, j) -> bool:

@@ -137,8 +137,7 @@ def _beside_month(doc, i, j, sent_start: int, sent_end: int) -> bool:
     """Is the number a day of a month written beside it ("Apr 2", "FEB. 4", "2 April", the
     second day of "October 1-2")? A capitalised month word only: "may" is mostly the verb."""
     def month(k: int) -> bool:
-        word = doc[k].text.rstrip(".") if sent_start <= k < sent_end else ""
-        return word[:1].isupper() and word.lower() in _MONTH_WORDS
+        return sent_start <= k < sent_end and _month_word(doc[k])
     days = all(t.text.isdigit() and int(t.text) <= 31 for t in doc[i:j + 1])
     range_end = i - 2 >= sent_start and doc[i - 1].text in ("-", "–") and doc[i - 2].text.isdigit() and month(i - 3)
     return days and (month(i - 1) or month(j + 1) or range_end)
@@ -184,8 +183,13 @@ def count_before_weekday(doc, i) -> bool:
     tok = doc[i]
     if not tok.like_num or ":" in tok.text or i + 1 >= len(doc) or doc[i + 1].lower_ not in dates.WEEKDAYS:
         return False
-    near = doc[max(0, i - 2):i + 4]
-    return not any(t.text.rstrip(".").lower() in _MONTH_WORDS and t.text[:1].isupper() for t in near)
+    return not any(_month_word(t) for t in doc[max(0, i - 2):i + 4])
+
+
+def _month_word(tok) -> bool:
+    """A capitalised month word ("Apr.", "October"): "may" in lower case is mostly the verb."""
+    word = tok.text.rstrip(".")
+    return word[:1].isupper() and word.lower() in _MONTH_WORDS
 
 
 def _is_pronoun_one(doc, i, j) -> bool:

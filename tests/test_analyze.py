@@ -51,6 +51,16 @@ def test_a_date_restates_another_only_as_precisely(given, stated, restates):
     assert dates.states_as_much(a, b) is restates
 
 
+@pytest.mark.parametrize("text,calendar", [
+    ("Saturday, February 24, 2004", "Tuesday"),           # ECB+ topic 28, the month changed
+    ("Sunday, February 22, 2009", None),                  # the Oscars: a Sunday indeed
+    ("Sunday", None), ("February 24, 2004", None),        # nothing to check one field against
+    ("Thursday 30 October 2008", None),
+])
+def test_a_date_whose_weekday_the_calendar_contradicts(text, calendar):
+    assert dates.misdated(_date(text)) == calendar
+
+
 @pytest.mark.slow
 def test_names_carry_the_predicate_they_fill():
     text = ("Tara Reid checked into Promises Treatment Center. "

@@ -88,6 +88,16 @@ def test_a_swapped_value_is_a_conflict_and_the_real_value_is_not(case_id, ctype,
     assert not _conflicts_at(_case(swapped["pair"]), tuple(swapped["b_span"]), ctype)
 
 
+@pytest.mark.slow
+def test_a_date_the_calendar_contradicts_is_a_conflict_whatever_its_score():
+    # ECB+ topic 28: "The coroner believes LaRue died Saturday, July 24, 2004" became February
+    swapped = _case("dev-0580")
+    found = _conflicts_at(swapped, tuple(swapped["b_span"]), "date")
+    assert found and "that day was a Tuesday" in found[0].summary
+    assert found[0].confidence < swaps.load_model()["thresholds"]["date"]   # the model alone misses it
+    assert not _conflicts_at(_case(swapped["pair"]), tuple(swapped["b_span"]), "date")
+
+
 def _candidates(kind: str, docs: list[Document], x: str, y: str, aligned: bool = False) -> list[tuple]:
     """swaps.candidates for the values of report y against report x: every claim pair alike,
     or as the engine's alignment weighs them (``aligned``)."""

@@ -253,6 +253,18 @@ def names_weekday_of(a: TimeExpr, b: TimeExpr) -> bool:
         w in WEEKDAYS or w in WEEKDAY_ABBR for w in _WORD.findall(a.text.lower()))
 
 
+def misdated(t: TimeExpr) -> str | None:
+    """The weekday the calendar gives a date that names another ("Saturday, February 24, 2004"
+    -> "Tuesday"), else None. Reports misname a weekday rarely (none of the ECB+ dev texts
+    does); a changed day, month or year that leaves the weekday behind does it every time."""
+    if t.weekday is None or not (t.year and t.month and t.day):
+        return None
+    day = _safe_date(t.year, t.month, t.day)
+    if day is None or day.weekday() == t.weekday:
+        return None
+    return day.strftime("%A")
+
+
 def shared_fields(a: TimeExpr, b: TimeExpr) -> int:
     """How many stated fields two expressions agree on ("8 April 2011" and "8 October
     2011" share day and year): evidence they date the same thing."""

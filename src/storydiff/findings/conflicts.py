@@ -268,6 +268,9 @@ def value_candidate(va: Value, vb: Value, score: float, conf: float) -> Candidat
         summary = f"Different figures{noun}: {pair}"
     elif va.kind == "date":
         summary = f"Different dates: {pair}"
+        wrong = [f"{v.text}: that day was a {day}" for v in (va, vb) if (day := dates.misdated(v.item))]
+        if wrong:
+            summary += f" ({'; '.join(wrong)})"
     else:
         # "people" and "places" only when both names are one; else actors (who did it), or names
         plain = va.item.type == vb.item.type == ctype

@@ -134,6 +134,15 @@ def test_one_person_tag_does_not_make_a_town_a_person():
     assert {(e.type, e.key) for e in ents[3:]} == {("person", "person:rahman")}
 
 
+def test_a_tie_of_tags_makes_a_known_place_a_place_and_another_name_a_person():
+    # ECB+ topic 14: "A supermarket in Surrey" (GPE) and "Surrey police" (PERSON): one each
+    from storydiff.analyze.entities import unify
+    ents = unify([_mention("Surrey", "place", "name:surrey"), _mention("Surrey", "person", "person:surrey"),
+                  _mention("Klaw", "org", "name:klaw"), _mention("Klaw", "person", "person:klaw")])
+    assert [(e.type, e.key) for e in ents[:2]] == [("place", "name:surrey")] * 2
+    assert [(e.type, e.key) for e in ents[2:]] == [("person", "person:klaw")] * 2
+
+
 @pytest.mark.parametrize("text,key", [
     ("CA", "name:california"), ("PA", "name:pennsylvania"), ("IL", "name:illinois"),  # postal codes, not
     ("US", "country:united states"), ("UK", "country:united kingdom"),              # Canada, Panama, Israel

@@ -16,7 +16,7 @@ from dataclasses import replace
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from ..model import Claim, Entity
-from .gazetteer import bare, country, fold, us_state
+from .gazetteer import bare, country, fold, known_place, us_state
 
 _TYPE_OF_LABEL = {"PERSON": "person", "GPE": "place", "LOC": "place", "FAC": "place",
                   "NORP": "group", "ORG": "org", "EVENT": "event"}
@@ -119,9 +119,11 @@ def person_votes(entities: list[Entity], names: list[str]) -> list[Entity]:
     spaCy's label for a name varies with the sentence: "Trump" is ORG in one
     and PERSON in the next, and "As Athens burned" makes Athens a PERSON once
     among seven GPE. A name is a person when a full name introduces it as a
-    surname ("Tyler Hansbrough" ... "Hansbrough") or when at least half its
-    mentions are tagged PERSON; otherwise every mention takes the type and key
-    of its most frequent other tagging. ``names``: each mention's folded name.
+    surname ("Tyler Hansbrough" ... "Hansbrough") or when most of its mentions are
+    tagged PERSON, or half of them and it is no place the gazetteer knows ("A
+    supermarket in Surrey" and "Surrey police": a place); otherwise every mention
+    takes the type and key of its most frequent other tagging. ``names``: each
+    mention's folded name.
     """
     votes: dict[str, Counter] = {}
     keys: dict[tuple[str, str], str] = {}
@@ -135,7 +137,8 @@ def person_votes(entities: list[Entity], names: list[str]) -> list[Entity]:
     out = []
     for e, name in zip(entities, names):
         count = votes[name]
-        person = name in introduced or 2 * count["person"] >= sum(count.values())
+        half = 2 * count["person"] - sum(count.values())  # > 0: most mentions, 0: a tie
+        person = name in introduced or half > 0 or (half == 0 and not known_place(name))
         if person and e.type != "person":
             e = replace(e, type="person", key="person:" + person_surname(e.text))
         elif not person and e.type == "person":

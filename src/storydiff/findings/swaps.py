@@ -261,7 +261,8 @@ def _name_features(vx: Value, vy: Value, vals_y: list[Value], doc_y: _DocFacts, 
 # the plain reporting verbs: a name heading one is a source ("..., Smith said"), not an actor.
 # Narrower than quotes.SPEECH_VERBS on purpose: with that whole list (believe, estimate,
 # describe, ...) held-out place/person recall fell by 0.03-0.04 (train_swaps.py --dry-run).
-_SAY = {"say", "tell", "report", "add"}
+# "accord" heads "according to Michael Silverman of the Boston Herald".
+_SAY = {"say", "tell", "report", "add", "accord"}
 
 
 def _part_features(ex, ey, claim_x: Claim, claim_y: Claim) -> list[float]:

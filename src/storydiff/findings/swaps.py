@@ -293,8 +293,8 @@ def flagged(model: dict, value: Value, score: float) -> bool:
     places nor people, when on held-out dev cases they only spent the budget (see
     benchmarks/train_swaps.py figures). A date whose weekday the calendar contradicts
     (dates.misdated) is flagged whatever its score: the report itself shows it wrong. On the
-    dev conflict cases all five such dates were changed ones, one of them scored under the
-    threshold; no untouched report has one."""
+    dev conflict cases five dates are such, all changed ones (no untouched report has one);
+    the model flags three, and one more only this rule (scored under the threshold)."""
     if value.kind == "date" and dates.misdated(value.item):
         return True
     threshold = model["thresholds"].get(value_type(value))

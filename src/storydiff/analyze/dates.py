@@ -262,7 +262,7 @@ def misdated(t: TimeExpr) -> str | None:
     day = _safe_date(t.year, t.month, t.day)
     if day is None or day.weekday() == t.weekday:
         return None
-    return day.strftime("%A")
+    return list(WEEKDAYS)[day.weekday()].capitalize()  # not strftime("%A"): that follows the locale
 
 
 def shared_fields(a: TimeExpr, b: TimeExpr) -> int:
